@@ -1,0 +1,241 @@
+// The Brink model: an immutable description of a crisis (Scenario) and the
+// pure function that plays one run of it (simulate).
+//
+// The Scenario is built by the loader (scenario.hpp) or by hand in tests; after
+// construction it is never mutated. Everything the tick loop needs is resolved
+// to indices here: the loop touches no strings and allocates nothing.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <exception>
+#include <limits>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace brink {
+
+/// Index meaning "the ladder rung" wherever a variable index is expected.
+inline constexpr int kRung = -1;
+
+/// A precondition: the variable (or the rung, kRung) must lie in [min, max].
+struct Condition {
+    int variable = kRung;
+    double min = -std::numeric_limits<double>::infinity();
+    double max = std::numeric_limits<double>::infinity();
+};
+
+/// One effect of an action or event on a continuous state variable:
+/// the variable changes by mean + sd * z, z ~ N(0, 1).
+struct Effect {
+    int variable = 0;
+    double mean = 0.0;
+    double sd = 0.0;
+};
+
+struct Action {
+    std::string name;         ///< identifier, e.g. "impose_sanctions"
+    std::string description;  ///< one line, shown when a student picks a move
+    std::string narrative;    ///< story line; "{actor}" is replaced by the leader's name
+    std::vector<Effect> effects;
+    std::vector<Condition> requires_;
+    double escalation = 0.0;  ///< signed pressure on the ladder
+    double cost = 0.0;        ///< utility cost to the actor
+    bool agreement = false;   ///< counts toward a joint agreement (de-escalation)
+};
+
+struct Event {
+    std::string name;
+    std::string narrative;
+    double hazard = 0.0;  ///< probability of firing in a tick where its conditions hold
+    std::vector<Effect> effects;
+    std::vector<Condition> requires_;
+    double escalation = 0.0;
+};
+
+struct Rung {
+    std::string id;       ///< identifier used in CSV columns, e.g. "nato_russia_clash"
+    std::string label;    ///< human label
+    double war_cost = 0.0;
+    bool terminal = false;  ///< reaching it ends the run in escalation
+};
+
+/// Ordered-logit ladder step. With x = pressure + tension_weight * tension:
+///   P(up) = 1 / (1 + exp(-sensitivity * (x - up_threshold)))
+///   P(down) = 1 / (1 + exp(-sensitivity * (down_threshold - x)))
+/// and P(stay) takes the rest; down_threshold < up_threshold keeps the sum <= 1.
+struct LadderStep {
+    double sensitivity = 1.0;
+    double up_threshold = 1.0;
+    double down_threshold = -1.0;
+    double tension_weight = 0.0;
+};
+
+/// tension' = clamp((1 - decay) * tension + gain * pressure), after action effects.
+struct TensionRule {
+    double decay = 0.0;
+    double gain = 0.0;
+};
+
+struct Traits {
+    double rationality = 1.0;     ///< logit precision lambda, >= 0
+    double risk_tolerance = 0.5;  ///< in [0,1]; war cost is scaled by (1 - risk_tolerance)
+    double misperception = 0.0;   ///< in [0,1]; misread probability before the channel
+    double reciprocity = 0.0;     ///< >= 0; pull toward matching the opponent's escalation
+    double resolve = 0.0;         ///< >= 0; bonus for staying the course (repeating last move)
+    double memory = 0.5;          ///< in [0,1); weight kept by old beliefs each tick
+};
+
+struct Leader {
+    std::string id;    ///< identifier, e.g. "biden"
+    std::string name;  ///< display name, e.g. "President Biden"
+    std::vector<std::string> goal_names;
+    std::vector<double> priorities;            ///< one per goal
+    std::vector<std::vector<double>> goals;    ///< goal x variable weights
+    std::vector<double> value_weights;         ///< derived: sum_g priority_g * goals[g]
+    Traits traits;
+    std::vector<int> menu;  ///< indices into Scenario::actions
+    /// Perceived-move distribution used when this leader misreads the opponent:
+    /// cumulative probabilities over the opponent's menu, escalation-biased.
+    std::vector<double> misread_cdf;
+};
+
+struct Outcomes {
+    int escalation_rung = 7;
+    int settlement_rung = 1;
+    double settlement_tension = 0.3;
+    int settlement_ticks = 8;
+    bool joint_agreement = true;
+    double agreement_channel = 0.5;  ///< channel needed for a joint agreement to end the crisis
+};
+
+struct Perception {
+    double state_noise = 0.0;      ///< sd of each perceived variable at channel 0
+    double escalation_bias = 1.0;  ///< misread draw: P(j) ~ exp(bias * escalation_j)
+};
+
+struct Scenario {
+    std::string name;
+    std::string description;
+    double tick_days = 7.0;
+    int horizon = 104;
+    std::uint64_t default_runs = 10000;
+    std::uint64_t default_seed = 1;
+
+    std::vector<std::string> variables;  ///< continuous state variables, all in [0,1]
+    std::vector<double> initial;         ///< initial value of each variable
+    int initial_rung = 0;
+    int tension = 0;  ///< index of the variable 'tension'
+    int channel = 0;  ///< index of the variable 'channel'
+
+    std::vector<Rung> ladder;
+    LadderStep step;
+    TensionRule tension_rule;
+    Perception perception;
+    std::vector<Action> actions;
+    std::vector<Event> events;
+    std::array<Leader, 2> leaders;
+    Outcomes outcomes;
+
+    int rung_count() const { return static_cast<int>(ladder.size()); }
+    int variable_count() const { return static_cast<int>(variables.size()); }
+    int variable_index(const std::string& name) const;  ///< -1 when absent
+    int action_index(const std::string& name) const;    ///< -1 when absent
+};
+
+/// Fills the derived fields (value weights, misread tables). The loader calls it;
+/// tests that build scenarios by hand call it too. Throws std::invalid_argument
+/// if the scenario is structurally inconsistent (index out of range and the like).
+void finalize(Scenario& scenario);
+
+enum class Outcome : std::uint8_t { escalation = 0, deescalation = 1, stalemate = 2 };
+inline constexpr int kOutcomeCount = 3;
+const char* outcome_name(Outcome outcome);
+
+/// Everything one run leaves behind; sized once per scenario and reused.
+struct RunResult {
+    std::uint64_t run_id = 0;
+    Outcome outcome = Outcome::stalemate;
+    int end_tick = 0;  ///< ticks played (the outcome was reached at the end of this tick)
+    int max_rung = 0;
+    int final_rung = 0;
+    std::vector<int> first_tick_at_rung;  ///< -1 when never reached; 0 for the initial rung
+    std::vector<double> final_state;
+    std::array<std::vector<int>, 2> action_counts;  ///< per leader, by menu position
+
+    void prepare(const Scenario& scenario);  ///< sizes the vectors; allocates only when needed
+};
+
+/// What a leader weighed in one decision (filled only for observers that ask).
+struct Option {
+    int action = 0;
+    double utility = 0.0;      ///< relative utility used by the logit rule
+    double probability = 0.0;  ///< logit choice probability
+    std::vector<double> by_goal;  ///< priority-weighted change of each goal's score
+    double war_cost = 0.0;     ///< expected war cost term (already negated into utility)
+    double action_cost = 0.0;
+    double reciprocity = 0.0;
+    double resolve = 0.0;
+};
+
+struct LeaderTick {
+    int chosen = -1;          ///< action index
+    int observed = -1;        ///< opponent's last move as this leader saw it (-1: none yet)
+    int actual_previous = -1; ///< opponent's actual last move
+    bool misread = false;
+    std::vector<Option> options;  ///< feasible options with utilities and probabilities
+};
+
+struct TickView {
+    int tick = 0;  ///< 1-based tick just played
+    int rung_before = 0;
+    int rung = 0;
+    double pressure = 0.0;  ///< summed escalation of both moves and events
+    const double* state = nullptr;  ///< the variables after the tick
+    std::array<LeaderTick, 2> leaders;
+    std::vector<int> events_fired;  ///< event indices (filled only when details are wanted)
+};
+
+/// Sees every tick of a run. The default observer wants no decision details,
+/// so the tick loop skips the work of recording them.
+class TickObserver {
+public:
+    virtual ~TickObserver() = default;
+    virtual bool wants_details() const { return false; }
+    virtual void on_start(const double* /*state*/, int /*rung*/) {}
+    virtual void on_tick(const TickView& view) = 0;
+};
+
+/// Scratch memory for simulate(); reuse one per thread to avoid allocation.
+struct Workspace;
+class WorkspaceHandle {
+public:
+    WorkspaceHandle();
+    ~WorkspaceHandle();
+    WorkspaceHandle(const WorkspaceHandle&) = delete;
+    WorkspaceHandle& operator=(const WorkspaceHandle&) = delete;
+    Workspace& get() { return *ws_; }
+private:
+    Workspace* ws_;
+};
+
+/// Thrown when a run leaves the model's domain (a variable becomes NaN, say).
+class RunError : public std::exception {
+public:
+    explicit RunError(std::string message) : message_(std::move(message)) {}
+    const char* what() const noexcept override { return message_.c_str(); }
+private:
+    std::string message_;
+};
+
+/// Plays one run. A pure function of (scenario, run_id, seed): the result does not
+/// depend on anything else. Throws RunError if the run leaves the model's domain.
+void simulate(const Scenario& scenario, std::uint64_t run_id, std::uint64_t seed,
+              RunResult& result, WorkspaceHandle& workspace, TickObserver* observer = nullptr);
+
+/// Convenience overload that allocates its own workspace.
+RunResult simulate(const Scenario& scenario, std::uint64_t run_id, std::uint64_t seed,
+                   TickObserver* observer = nullptr);
+
+}  // namespace brink

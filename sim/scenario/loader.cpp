@@ -1,0 +1,806 @@
+// YAML scenario -> validated Scenario. Reports every problem in one pass, each
+// with file:line:column and the field path; names become indices here, once.
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <optional>
+#include <set>
+#include <sstream>
+
+#include "brink/scenario.hpp"
+#include "tree.hpp"
+
+namespace brink {
+
+using tree::Entry;
+using tree::Mark;
+using tree::Node;
+
+std::string Diagnostic::to_string() const {
+    std::string out = file;
+    if (line > 0) out += ":" + std::to_string(line) + ":" + std::to_string(column);
+    out += ": ";
+    if (!path.empty()) out += path + ": ";
+    return out + message;
+}
+
+namespace {
+
+std::string join_text(const std::vector<Diagnostic>& diagnostics) {
+    std::string text;
+    for (const Diagnostic& d : diagnostics) text += d.to_string() + "\n";
+    return text;
+}
+
+}  // namespace
+
+ScenarioError::ScenarioError(std::vector<Diagnostic> diagnostics)
+    : diagnostics_(std::move(diagnostics)), text_(join_text(diagnostics_)) {}
+
+std::uint64_t fnv1a64(std::string_view text) {
+    std::uint64_t h = 0xcbf29ce484222325ULL;
+    for (const unsigned char c : text) {
+        h ^= c;
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+namespace {
+
+constexpr std::uintmax_t kMaxFileBytes = 16u << 20;
+
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diagonal = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            const std::size_t up = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            diagonal = up;
+        }
+    }
+    return row[b.size()];
+}
+
+/// " (did you mean 'x'?)" for the closest candidate, if close enough.
+std::string suggestion(const std::string& wrong, const std::vector<std::string>& candidates) {
+    std::string best;
+    std::size_t best_distance = std::numeric_limits<std::size_t>::max();
+    for (const std::string& c : candidates) {
+        const std::size_t d = edit_distance(wrong, c);
+        if (d < best_distance) { best_distance = d; best = c; }
+    }
+    const std::size_t limit = std::max<std::size_t>(2, wrong.size() / 3);
+    if (best.empty() || best_distance > limit) return "";
+    return "; did you mean '" + best + "'?";
+}
+
+std::string list_names(const std::vector<std::string>& names) {
+    std::string out;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        if (i == 8) { out += ", ..."; break; }
+        out += (i ? ", " : "") + names[i];
+    }
+    return out;
+}
+
+std::string format_number(double v) {
+    if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+    std::ostringstream s;
+    s << v;
+    return s.str();
+}
+
+bool is_identifier(const std::string& s) {
+    if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
+    return std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isalnum(c) || c == '_'; });
+}
+
+std::string child_path(const std::string& parent, const std::string& key) {
+    return parent.empty() ? key : parent + "." + key;
+}
+
+const FieldSpec& spec_of(std::string_view pattern) {
+    for (const FieldSpec& f : scenario_fields())
+        if (f.path == pattern) return f;
+    throw std::logic_error("scenario schema has no field " + std::string(pattern));
+}
+
+/// Reads fields from the tree through the schema, collecting diagnostics.
+class Reader {
+public:
+    std::vector<Diagnostic> diagnostics;
+
+    void error(const Mark& mark, const std::string& path, std::string message) {
+        diagnostics.push_back(Diagnostic{mark.file, mark.line, mark.column, path, std::move(message)});
+    }
+
+    /// Unknown keys in a map are errors, with the closest known key suggested.
+    void check_keys(const Node& map, const std::string& path, const std::string& pattern) {
+        std::vector<std::string> allowed;
+        bool wildcard = false;
+        const std::string prefix = pattern.empty() ? "" : pattern + ".";
+        for (const FieldSpec& f : scenario_fields()) {
+            const std::string_view p = f.path;
+            if (p.size() <= prefix.size() || p.substr(0, prefix.size()) != prefix) continue;
+            const std::string_view rest = p.substr(prefix.size());
+            if (rest.find('.') != std::string_view::npos || rest.find('[') != std::string_view::npos) continue;
+            if (rest == "*") wildcard = true;
+            else allowed.emplace_back(rest);
+        }
+        if (wildcard) return;
+        for (const Entry& e : map.map)
+            if (std::find(allowed.begin(), allowed.end(), e.key) == allowed.end())
+                error(e.key_mark, child_path(path, e.key),
+                      "unknown key '" + e.key + "'" + suggestion(e.key, allowed) + " (expected one of: " + list_names(allowed) + ")");
+    }
+
+    /// The map under `key`, or nullptr (an error if required and missing, or not a map).
+    const Node* map(const Node& parent, const std::string& key, const std::string& path, bool required,
+                    const std::string& pattern) {
+        const Node* n = parent.find(key);
+        const std::string p = child_path(path, key);
+        if (!n) {
+            if (required) error(parent.mark, p, "missing required section '" + key + "'");
+            return nullptr;
+        }
+        if (n->kind == Node::Kind::null) return nullptr;
+        if (n->kind != Node::Kind::map) {
+            error(n->mark, p, std::string("expected a map, found ") + describe(*n));
+            return nullptr;
+        }
+        check_keys(*n, p, pattern);
+        return n;
+    }
+
+    static std::string describe(const Node& n) {
+        if (n.kind == Node::Kind::scalar) return "'" + n.scalar + "'";
+        return tree::kind_name(n.kind);
+    }
+
+    std::optional<double> parse_number(const Node& n) {
+        if (n.kind != Node::Kind::scalar || n.quoted) return std::nullopt;
+        const std::string& s = n.scalar;
+        double v = 0.0;
+        const char* begin = s.data();
+        if (!s.empty() && s[0] == '+') ++begin;
+        const auto [end, ec] = std::from_chars(begin, s.data() + s.size(), v);
+        if (ec != std::errc() || end != s.data() + s.size() || !std::isfinite(v)) return std::nullopt;
+        return v;
+    }
+
+    std::string range_text(const FieldSpec& f) {
+        if (std::isinf(f.min) && std::isinf(f.max)) return "";
+        if (std::isinf(f.max)) return " >= " + format_number(f.min);
+        return " in [" + format_number(f.min) + ", " + format_number(f.max) + "]";
+    }
+
+    /// A number from `node`, checked against the spec's range.
+    double number_at(const Node& n, const std::string& path, const FieldSpec& f, bool integer = false) {
+        const std::string what = std::string(integer ? "an integer" : "a number") + range_text(f);
+        const auto v = parse_number(n);
+        if (!v) {
+            error(n.mark, path, "expected " + what + ", found " + describe(n));
+            return f.min;
+        }
+        if (integer && std::floor(*v) != *v) {
+            error(n.mark, path, "expected " + what + ", found " + n.scalar);
+            return f.min;
+        }
+        if (*v < f.min || *v > f.max) {
+            error(n.mark, path, "expected " + what + ", found " + n.scalar);
+            return std::clamp(*v, f.min, f.max);
+        }
+        return *v;
+    }
+
+    double number(const Node& parent, const std::string& key, const std::string& path, const std::string& pattern,
+                  bool integer = false) {
+        const FieldSpec& f = spec_of(pattern);
+        const Node* n = parent.find(key);
+        const std::string p = child_path(path, key);
+        if (!n) {
+            if (f.default_value.empty()) {
+                error(parent.mark, p, "missing required field '" + key + "' (" + std::string(f.type) + range_text(f) + ")");
+                return f.min;
+            }
+            return std::stod(std::string(f.default_value));
+        }
+        return number_at(*n, p, f, integer);
+    }
+
+    std::string string(const Node& parent, const std::string& key, const std::string& path, const std::string& fallback,
+                       bool required = false) {
+        const Node* n = parent.find(key);
+        const std::string p = child_path(path, key);
+        if (!n) {
+            if (required) error(parent.mark, p, "missing required field '" + key + "' (a string)");
+            return fallback;
+        }
+        if (n->kind != Node::Kind::scalar) {
+            error(n->mark, p, "expected a string, found " + describe(*n));
+            return fallback;
+        }
+        return n->scalar;
+    }
+
+    bool boolean(const Node& parent, const std::string& key, const std::string& path, bool fallback) {
+        const Node* n = parent.find(key);
+        if (!n) return fallback;
+        if (n->kind == Node::Kind::scalar && !n->quoted) {
+            const std::string& s = n->scalar;
+            if (s == "true" || s == "True" || s == "TRUE") return true;
+            if (s == "false" || s == "False" || s == "FALSE") return false;
+        }
+        error(n->mark, child_path(path, key), "expected true or false, found " + describe(*n));
+        return fallback;
+    }
+
+    /// A name that must be one of `names`; returns its index or -1.
+    int reference(const Node& n, const std::string& path, const std::vector<std::string>& names, const std::string& kind) {
+        if (n.kind != Node::Kind::scalar) {
+            error(n.mark, path, "expected the name of " + kind + ", found " + describe(n));
+            return -1;
+        }
+        const auto it = std::find(names.begin(), names.end(), n.scalar);
+        if (it != names.end()) return static_cast<int>(it - names.begin());
+        error(n.mark, path, "unknown " + kind + " '" + n.scalar + "'" + suggestion(n.scalar, names) + " (known: " + list_names(names) + ")");
+        return -1;
+    }
+};
+
+/// Reads a file with the checks that keep the parser away from what is not a scenario.
+std::optional<std::string> read_file(const std::string& path, std::vector<Diagnostic>& diagnostics) {
+    namespace fs = std::filesystem;
+    const auto fail = [&](const std::string& message) {
+        diagnostics.push_back(Diagnostic{path, 0, 0, "", message});
+        return std::nullopt;
+    };
+    std::error_code ec;
+    const fs::file_status status = fs::status(path, ec);
+    if (ec || !fs::exists(status)) return fail("cannot open: no such file");
+    if (fs::is_directory(status)) return fail("is a directory; expected a scenario file (.yaml)");
+    if (!fs::is_regular_file(status)) return fail("is not a regular file; expected a scenario file (.yaml)");
+    const std::uintmax_t size = fs::file_size(path, ec);
+    if (ec) return fail("cannot read its size: " + ec.message());
+    if (size > kMaxFileBytes) {
+        std::ostringstream s;
+        s.precision(1);
+        s << std::fixed << "is " << static_cast<double>(size) / (1 << 20) << " MiB; scenario files are limited to 16 MiB";
+        return fail(s.str());
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return fail("cannot open for reading (permission denied?)");
+    std::string text(static_cast<std::size_t>(size), '\0');
+    in.read(text.data(), static_cast<std::streamsize>(size));
+    if (!in) return fail("could not be read completely");
+    if (text.empty()) return fail("is empty; expected a scenario (a YAML map with world, ladder, leaders, actions, outcomes)");
+    if (const auto nul = text.find('\0'); nul != std::string::npos)
+        return fail("looks like a binary file (NUL byte at offset " + std::to_string(nul) + "), not YAML text");
+    return text;
+}
+
+Node parse_document(const std::string& text, const std::string& file, std::vector<Diagnostic>& diagnostics) {
+    const std::size_t before = diagnostics.size();
+    Node root = tree::parse(text, file, diagnostics);
+    if (diagnostics.size() != before) return Node{};
+    if (root.kind == Node::Kind::null) {
+        diagnostics.push_back(Diagnostic{file, 0, 0, "", "contains no YAML content (only comments or blank lines); expected a scenario map"});
+        return Node{};
+    }
+    if (root.kind != Node::Kind::map) {
+        diagnostics.push_back(Diagnostic{file, root.mark.line, root.mark.column, "",
+                                         std::string("expected a map at the top level (world:, ladder:, ...), found ") + tree::kind_name(root.kind)});
+        return Node{};
+    }
+    return root;
+}
+
+/// Loads `root` (already parsed from `file`) with everything it extends merged under it.
+Node resolve_extends(Node root, const std::string& file, std::vector<std::string>& chain,
+                     std::vector<std::string>& files, std::vector<Diagnostic>& diagnostics) {
+    namespace fs = std::filesystem;
+    const auto it = std::find_if(root.map.begin(), root.map.end(), [](const Entry& e) { return e.key == "extends"; });
+    if (it == root.map.end()) return root;
+    const Entry extends = *it;
+    root.map.erase(it);
+    if (extends.value.kind != Node::Kind::scalar || extends.value.scalar.empty()) {
+        diagnostics.push_back(Diagnostic{extends.key_mark.file, extends.key_mark.line, extends.key_mark.column, "extends",
+                                         "expected the path of a base scenario file, found " + Reader::describe(extends.value)});
+        return root;
+    }
+    const fs::path base_dir = fs::path(file).parent_path();
+    const std::string base_path = (base_dir / extends.value.scalar).lexically_normal().string();
+    std::error_code ec;
+    const std::string canonical = fs::weakly_canonical(base_path, ec).string();
+    if (std::find(chain.begin(), chain.end(), canonical) != chain.end()) {
+        std::string cycle;
+        for (const std::string& c : chain) cycle += fs::path(c).filename().string() + " -> ";
+        diagnostics.push_back(Diagnostic{extends.value.mark.file, extends.value.mark.line, extends.value.mark.column, "extends",
+                                         "extends cycle: " + cycle + fs::path(canonical).filename().string()});
+        return root;
+    }
+    const auto text = read_file(base_path, diagnostics);
+    if (!text) {
+        diagnostics.back().path = "extends";
+        diagnostics.back().file = extends.value.mark.file;
+        diagnostics.back().line = extends.value.mark.line;
+        diagnostics.back().column = extends.value.mark.column;
+        diagnostics.back().message = "base scenario '" + base_path + "' " + diagnostics.back().message;
+        return root;
+    }
+    Node base = parse_document(*text, base_path, diagnostics);
+    if (base.kind != Node::Kind::map) return root;
+    files.push_back(base_path);
+    chain.push_back(canonical);
+    base = resolve_extends(std::move(base), base_path, chain, files, diagnostics);
+    chain.pop_back();
+    tree::merge(base, root);
+    return base;
+}
+
+/// Builds the Scenario from the merged tree.
+class Builder {
+public:
+    explicit Builder(Reader& r) : r_(r) {}
+
+    Scenario build(const Node& root, const std::string& default_name) {
+        Scenario s;
+        r_.check_keys(root, "", "");
+        s.name = r_.string(root, "name", "", default_name);
+        s.description = r_.string(root, "description", "", "");
+        read_run(root, s);
+        read_world(root, s);
+        read_ladder(root, s);
+        if (const Node* p = r_.map(root, "perception", "", false, "perception")) {
+            s.perception.state_noise = r_.number(*p, "state_noise", "perception", "perception.state_noise");
+            s.perception.escalation_bias = r_.number(*p, "escalation_bias", "perception", "perception.escalation_bias");
+        } else {
+            s.perception.state_noise = 0.0;
+            s.perception.escalation_bias = 0.0;
+        }
+        read_leader_ids(root);
+        read_actions(root, s);
+        read_events(root, s);
+        read_leaders(root, s);
+        read_outcomes(root, s);
+        return s;
+    }
+
+private:
+    Reader& r_;
+    std::vector<std::string> leader_ids_;
+    std::vector<std::string> rung_ids_;
+
+    void read_run(const Node& root, Scenario& s) {
+        const Node* run = r_.map(root, "run", "", false, "run");
+        const Node empty{Node::Kind::map, "", false, {}, {}, root.mark};
+        const Node& n = run ? *run : empty;
+        s.horizon = static_cast<int>(r_.number(n, "horizon", "run", "run.horizon", true));
+        s.tick_days = r_.number(n, "tick_days", "run", "run.tick_days");
+        s.default_runs = static_cast<std::uint64_t>(r_.number(n, "runs", "run", "run.runs", true));
+        // Seeds span all 64 bits, beyond a double's exact range: parse as an integer.
+        s.default_seed = 1;
+        if (const Node* seed = n.find("seed")) {
+            std::uint64_t v = 0;
+            const std::string& t = seed->scalar;
+            const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+            if (seed->kind != Node::Kind::scalar || ec != std::errc() || end != t.data() + t.size())
+                r_.error(seed->mark, "run.seed", "expected an integer in [0, 18446744073709551615], found " + Reader::describe(*seed));
+            else s.default_seed = v;
+        }
+    }
+
+    void read_world(const Node& root, Scenario& s) {
+        const Node* world = r_.map(root, "world", "", true, "world");
+        if (!world) return;
+        const Node* vars = r_.map(*world, "variables", "world", true, "world.variables");
+        if (vars) {
+            for (const Entry& e : vars->map) {
+                const std::string path = "world.variables." + e.key;
+                if (!is_identifier(e.key)) r_.error(e.key_mark, path, "variable names use letters, digits and _ (found '" + e.key + "')");
+                if (e.key == "rung") r_.error(e.key_mark, path, "'rung' is reserved for the ladder position");
+                s.variables.push_back(e.key);
+                if (e.value.kind != Node::Kind::map) {
+                    r_.error(e.value.mark, path, "expected a map like {initial: 0.5}, found " + Reader::describe(e.value));
+                    s.initial.push_back(0.0);
+                    continue;
+                }
+                r_.check_keys(e.value, path, "world.variables.*");
+                s.initial.push_back(r_.number(e.value, "initial", path, "world.variables.*.initial"));
+            }
+        }
+        for (const char* required : {"tension", "channel"}) {
+            if (vars && std::find(s.variables.begin(), s.variables.end(), required) == s.variables.end())
+                r_.error(vars->mark, "world.variables", std::string("the model needs a variable named '") + required + "'" +
+                                                            (std::string(required) == "tension" ? " (it feeds the ladder step)"
+                                                                                                : " (it scales misperception)"));
+        }
+        s.tension = std::max(0, s.variable_index("tension"));
+        s.channel = std::max(0, s.variable_index("channel"));
+    }
+
+    int rung_ref(const Node& n, const std::string& path) {
+        if (rung_ids_.empty()) return 0;
+        if (const auto v = r_.parse_number(n)) {
+            if (std::floor(*v) != *v || *v < 0 || *v >= static_cast<double>(rung_ids_.size())) {
+                r_.error(n.mark, path, "expected a rung id or an index in [0, " + std::to_string(rung_ids_.size() - 1) +
+                                           "], found " + n.scalar + " (outside the ladder)");
+                return 0;
+            }
+            return static_cast<int>(*v);
+        }
+        const int index = r_.reference(n, path, rung_ids_, "rung");
+        return std::max(0, index);
+    }
+
+    void read_ladder(const Node& root, Scenario& s) {
+        const Node* ladder = r_.map(root, "ladder", "", true, "ladder");
+        if (ladder) {
+            const Node* rungs = ladder->find("rungs");
+            if (!rungs) r_.error(ladder->mark, "ladder.rungs", "missing required list 'rungs'");
+            else if (rungs->kind != Node::Kind::list) r_.error(rungs->mark, "ladder.rungs", "expected a list of rungs, found " + Reader::describe(*rungs));
+            else {
+                if (rungs->list.size() < 2) r_.error(rungs->mark, "ladder.rungs", "expected at least 2 rungs, found " + std::to_string(rungs->list.size()));
+                for (std::size_t i = 0; i < rungs->list.size(); ++i) {
+                    const Node& item = rungs->list[i];
+                    const std::string path = "ladder.rungs[" + std::to_string(i) + "]";
+                    Rung rung;
+                    if (item.kind != Node::Kind::map) {
+                        r_.error(item.mark, path, "expected a map like {id: normal, label: Normal relations, war_cost: 0}, found " + Reader::describe(item));
+                    } else {
+                        r_.check_keys(item, path, "ladder.rungs[]");
+                        rung.id = r_.string(item, "id", path, "rung" + std::to_string(i), true);
+                        if (!is_identifier(rung.id)) r_.error(item.find("id") ? item.find("id")->mark : item.mark, path + ".id", "rung ids use letters, digits and _ (found '" + rung.id + "')");
+                        if (std::find(rung_ids_.begin(), rung_ids_.end(), rung.id) != rung_ids_.end())
+                            r_.error(item.mark, path + ".id", "duplicate rung id '" + rung.id + "'");
+                        rung.label = r_.string(item, "label", path, rung.id);
+                        rung.war_cost = r_.number(item, "war_cost", path, "ladder.rungs[].war_cost");
+                        rung.terminal = r_.boolean(item, "terminal", path, false);
+                    }
+                    rung_ids_.push_back(rung.id);
+                    s.ladder.push_back(rung);
+                }
+            }
+            if (const Node* step = r_.map(*ladder, "step", "ladder", false, "ladder.step")) {
+                s.step.sensitivity = r_.number(*step, "sensitivity", "ladder.step", "ladder.step.sensitivity");
+                s.step.up_threshold = r_.number(*step, "up_threshold", "ladder.step", "ladder.step.up_threshold");
+                s.step.down_threshold = r_.number(*step, "down_threshold", "ladder.step", "ladder.step.down_threshold");
+                s.step.tension_weight = r_.number(*step, "tension_weight", "ladder.step", "ladder.step.tension_weight");
+                if (s.step.down_threshold >= s.step.up_threshold)
+                    r_.error(step->mark, "ladder.step", "down_threshold (" + format_number(s.step.down_threshold) +
+                                                            ") must be below up_threshold (" + format_number(s.step.up_threshold) + ")");
+            }
+            if (const Node* t = r_.map(*ladder, "tension", "ladder", false, "ladder.tension")) {
+                s.tension_rule.decay = r_.number(*t, "decay", "ladder.tension", "ladder.tension.decay");
+                s.tension_rule.gain = r_.number(*t, "gain", "ladder.tension", "ladder.tension.gain");
+            }
+        }
+        if (const Node* world = root.find("world"); world && world->kind == Node::Kind::map) {
+            if (const Node* r = world->find("initial_rung")) s.initial_rung = rung_ref(*r, "world.initial_rung");
+        }
+    }
+
+    void read_leader_ids(const Node& root) {
+        const Node* leaders = root.find("leaders");
+        if (!leaders || leaders->kind != Node::Kind::map) return;
+        for (const Entry& e : leaders->map) leader_ids_.push_back(e.key);
+    }
+
+    std::vector<Effect> read_effects(const Node& owner, const std::string& path, const std::string& pattern, const Scenario& s) {
+        std::vector<Effect> effects;
+        const Node* map = r_.map(owner, "effects", path, false, pattern + ".effects");
+        if (!map) return effects;
+        const std::string base = path + ".effects";
+        for (const Entry& e : map->map) {
+            const std::string p = base + "." + e.key;
+            Node key_node{Node::Kind::scalar, e.key, false, {}, {}, e.key_mark};
+            Effect effect;
+            effect.variable = r_.reference(key_node, p, s.variables, "state variable");
+            if (e.value.kind == Node::Kind::map) {
+                r_.check_keys(e.value, p, pattern + ".effects.*");
+                effect.mean = r_.number(e.value, "mean", p, pattern + ".effects.*.mean");
+                effect.sd = r_.number(e.value, "sd", p, pattern + ".effects.*.sd");
+            } else {
+                effect.mean = r_.number_at(e.value, p, spec_of(pattern + ".effects.*"));
+            }
+            if (effect.variable >= 0) effects.push_back(effect);
+        }
+        return effects;
+    }
+
+    std::vector<Condition> read_requires(const Node& owner, const std::string& path, const std::string& pattern, const Scenario& s) {
+        std::vector<Condition> conditions;
+        const Node* map = r_.map(owner, "requires", path, false, pattern + ".requires");
+        if (!map) return conditions;
+        std::vector<std::string> names = s.variables;
+        names.push_back("rung");
+        for (const Entry& e : map->map) {
+            const std::string p = path + ".requires." + e.key;
+            Node key_node{Node::Kind::scalar, e.key, false, {}, {}, e.key_mark};
+            const int index = r_.reference(key_node, p, names, "state variable (or 'rung')");
+            if (e.value.kind != Node::Kind::map) {
+                r_.error(e.value.mark, p, "expected a range like {min: 0.3} or {min: 2, max: 5}, found " + Reader::describe(e.value));
+                continue;
+            }
+            r_.check_keys(e.value, p, pattern + ".requires.*");
+            if (e.value.map.empty()) r_.error(e.value.mark, p, "expected min and/or max, found an empty map");
+            Condition c;
+            const bool is_rung = index == static_cast<int>(names.size()) - 1;
+            c.variable = is_rung ? kRung : index;
+            for (const char* bound : {"min", "max"}) {
+                const Node* b = e.value.find(bound);
+                if (!b) continue;
+                double v = 0.0;
+                if (is_rung) v = rung_ref(*b, p + "." + bound);
+                else {
+                    const FieldSpec range{"", "number", "", 0, 1, "", ""};
+                    v = r_.number_at(*b, p + "." + bound, range);
+                }
+                (std::string(bound) == "min" ? c.min : c.max) = v;
+            }
+            if (c.min > c.max) r_.error(e.value.mark, p, "min (" + format_number(c.min) + ") is above max (" + format_number(c.max) + "); no state satisfies it");
+            if (index >= 0) conditions.push_back(c);
+        }
+        return conditions;
+    }
+
+    void read_actions(const Node& root, Scenario& s) {
+        const Node* actions = r_.map(root, "actions", "", true, "actions");
+        if (!actions) return;
+        for (const Entry& e : actions->map) {
+            const std::string path = "actions." + e.key;
+            Action a;
+            a.name = e.key;
+            if (!is_identifier(e.key)) r_.error(e.key_mark, path, "action names use letters, digits and _ (found '" + e.key + "')");
+            if (e.value.kind != Node::Kind::map) {
+                r_.error(e.value.mark, path, "expected a map describing the action, found " + Reader::describe(e.value));
+                s.actions.push_back(a);
+                continue;
+            }
+            const Node& n = e.value;
+            r_.check_keys(n, path, "actions.*");
+            if (const Node* actor = n.find("actor"); actor && !(actor->kind == Node::Kind::scalar && actor->scalar == "any")) {
+                std::vector<std::string> allowed = leader_ids_;
+                allowed.push_back("any");
+                r_.reference(*actor, path + ".actor", allowed, "leader");
+            }
+            a.description = r_.string(n, "description", path, "");
+            a.narrative = r_.string(n, "narrative", path, "{actor} chooses " + e.key + ".");
+            a.escalation = r_.number(n, "escalation", path, "actions.*.escalation");
+            a.cost = r_.number(n, "cost", path, "actions.*.cost");
+            a.agreement = r_.boolean(n, "agreement", path, false);
+            a.effects = read_effects(n, path, "actions.*", s);
+            a.requires_ = read_requires(n, path, "actions.*", s);
+            s.actions.push_back(std::move(a));
+        }
+        if (s.actions.empty()) r_.error(actions->mark, "actions", "expected at least one action");
+    }
+
+    void read_events(const Node& root, Scenario& s) {
+        const Node* events = r_.map(root, "events", "", false, "events");
+        if (!events) return;
+        for (const Entry& e : events->map) {
+            const std::string path = "events." + e.key;
+            if (e.value.kind != Node::Kind::map) {
+                r_.error(e.value.mark, path, "expected a map describing the event, found " + Reader::describe(e.value));
+                continue;
+            }
+            r_.check_keys(e.value, path, "events.*");
+            Event ev;
+            ev.name = e.key;
+            ev.hazard = r_.number(e.value, "hazard", path, "events.*.hazard");
+            ev.narrative = r_.string(e.value, "narrative", path, e.key + " occurs.");
+            ev.escalation = r_.number(e.value, "escalation", path, "events.*.escalation");
+            ev.effects = read_effects(e.value, path, "events.*", s);
+            ev.requires_ = read_requires(e.value, path, "events.*", s);
+            s.events.push_back(std::move(ev));
+        }
+    }
+
+    std::string actor_of(const Node& root, const std::string& action) {
+        const Node* actions = root.find("actions");
+        const Node* a = actions ? actions->find(action) : nullptr;
+        const Node* actor = a && a->kind == Node::Kind::map ? a->find("actor") : nullptr;
+        return actor && actor->kind == Node::Kind::scalar ? actor->scalar : "any";
+    }
+
+    void read_leaders(const Node& root, Scenario& s) {
+        const Node* leaders = r_.map(root, "leaders", "", true, "leaders");
+        if (!leaders) return;
+        if (leaders->map.size() != 2) {
+            r_.error(leaders->mark, "leaders", "expected exactly 2 leaders (the model is bilateral), found " + std::to_string(leaders->map.size()));
+            if (leaders->map.size() < 2) return;
+        }
+        for (std::size_t i = 0; i < 2; ++i) {
+            const Entry& e = leaders->map[i];
+            const std::string path = "leaders." + e.key;
+            Leader& leader = s.leaders[i];
+            leader.id = e.key;
+            if (!is_identifier(e.key) || e.key == "any") r_.error(e.key_mark, path, "leader ids use letters, digits and _ and may not be 'any' (found '" + e.key + "')");
+            if (e.value.kind != Node::Kind::map) {
+                r_.error(e.value.mark, path, "expected a map describing the leader, found " + Reader::describe(e.value));
+                continue;
+            }
+            const Node& n = e.value;
+            r_.check_keys(n, path, "leaders.*");
+            leader.name = r_.string(n, "name", path, e.key);
+            read_traits(n, path, leader);
+            read_goals(n, path, s, leader);
+            read_menu(root, n, path, s, leader);
+        }
+    }
+
+    void read_traits(const Node& n, const std::string& path, Leader& leader) {
+        const Node* t = r_.map(n, "traits", path, false, "leaders.*.traits");
+        const Node empty{Node::Kind::map, "", false, {}, {}, n.mark};
+        const Node& traits = t ? *t : empty;
+        const std::string p = path + ".traits";
+        leader.traits.rationality = r_.number(traits, "rationality", p, "leaders.*.traits.rationality");
+        leader.traits.risk_tolerance = r_.number(traits, "risk_tolerance", p, "leaders.*.traits.risk_tolerance");
+        leader.traits.misperception = r_.number(traits, "misperception", p, "leaders.*.traits.misperception");
+        leader.traits.reciprocity = r_.number(traits, "reciprocity", p, "leaders.*.traits.reciprocity");
+        leader.traits.resolve = r_.number(traits, "resolve", p, "leaders.*.traits.resolve");
+        leader.traits.memory = r_.number(traits, "memory", p, "leaders.*.traits.memory");
+    }
+
+    void read_goals(const Node& n, const std::string& path, const Scenario& s, Leader& leader) {
+        const Node* goals = r_.map(n, "goals", path, true, "leaders.*.goals");
+        const Node* priorities = r_.map(n, "priorities", path, true, "leaders.*.priorities");
+        if (!goals) return;
+        for (const Entry& g : goals->map) {
+            const std::string gp = path + ".goals." + g.key;
+            leader.goal_names.push_back(g.key);
+            std::vector<double> row(s.variables.size(), 0.0);
+            if (g.value.kind != Node::Kind::map) r_.error(g.value.mark, gp, "expected a map of variable: weight, found " + Reader::describe(g.value));
+            else {
+                if (g.value.map.empty()) r_.error(g.value.mark, gp, "the goal weighs no variable; give at least one variable: weight");
+                for (const Entry& w : g.value.map) {
+                    Node key_node{Node::Kind::scalar, w.key, false, {}, {}, w.key_mark};
+                    const int v = r_.reference(key_node, gp + "." + w.key, s.variables, "state variable");
+                    const double weight = r_.number_at(w.value, gp + "." + w.key, spec_of("leaders.*.goals.*.*"));
+                    if (v >= 0) row[static_cast<std::size_t>(v)] = weight;
+                }
+            }
+            leader.goals.push_back(std::move(row));
+        }
+        leader.priorities.assign(leader.goal_names.size(), 0.0);
+        if (!priorities) return;
+        double total = 0.0;
+        std::vector<bool> given(leader.goal_names.size(), false);
+        for (const Entry& p : priorities->map) {
+            const std::string pp = path + ".priorities." + p.key;
+            Node key_node{Node::Kind::scalar, p.key, false, {}, {}, p.key_mark};
+            const int g = r_.reference(key_node, pp, leader.goal_names, "goal of this leader");
+            const double weight = r_.number_at(p.value, pp, spec_of("leaders.*.priorities.*"));
+            if (g >= 0) {
+                leader.priorities[static_cast<std::size_t>(g)] = weight;
+                given[static_cast<std::size_t>(g)] = true;
+            }
+            total += weight;
+        }
+        for (std::size_t g = 0; g < given.size(); ++g)
+            if (!given[g]) r_.error(priorities->mark, path + ".priorities." + leader.goal_names[g], "goal '" + leader.goal_names[g] + "' has no priority; add '" + leader.goal_names[g] + ": <0..1>' (0 to ignore it)");
+        if (total <= 0.0 && !priorities->map.empty()) r_.error(priorities->mark, path + ".priorities", "all priorities are zero; the leader would value nothing");
+    }
+
+    void read_menu(const Node& root, const Node& n, const std::string& path, const Scenario& s, Leader& leader) {
+        const Node* menu = n.find("menu");
+        const std::string mp = path + ".menu";
+        if (!menu) { r_.error(n.mark, mp, "missing required list 'menu' (the actions this leader may choose)"); return; }
+        if (menu->kind != Node::Kind::list) { r_.error(menu->mark, mp, "expected a list of action names, found " + Reader::describe(*menu)); return; }
+        if (menu->list.empty()) { r_.error(menu->mark, mp, "expected at least one action"); return; }
+        std::vector<std::string> names;
+        for (const Action& a : s.actions) names.push_back(a.name);
+        for (std::size_t k = 0; k < menu->list.size(); ++k) {
+            const Node& item = menu->list[k];
+            const std::string ip = mp + "[" + std::to_string(k) + "]";
+            const int a = r_.reference(item, ip, names, "action");
+            if (a < 0) continue;
+            if (std::find(leader.menu.begin(), leader.menu.end(), a) != leader.menu.end()) {
+                r_.error(item.mark, ip, "action '" + item.scalar + "' is listed twice");
+                continue;
+            }
+            const std::string actor = actor_of(root, item.scalar);
+            if (actor != "any" && actor != leader.id)
+                r_.error(item.mark, ip, "action '" + item.scalar + "' belongs to '" + actor + "' (its actor), not '" + leader.id + "'");
+            leader.menu.push_back(a);
+        }
+        // Sanity: at every rung, some action must be available whatever the other variables are.
+        for (int rung = 0; rung < s.rung_count() && !leader.menu.empty(); ++rung) {
+            const bool ok = std::any_of(leader.menu.begin(), leader.menu.end(), [&](int a) {
+                for (const Condition& c : s.actions[static_cast<std::size_t>(a)].requires_) {
+                    if (c.variable != kRung) return false;
+                    if (rung < c.min || rung > c.max) return false;
+                }
+                return true;
+            });
+            if (!ok) {
+                r_.error(menu->mark, mp, "at rung " + std::to_string(rung) + " ('" + s.ladder[static_cast<std::size_t>(rung)].id +
+                                              "') no action is sure to be feasible; add one without state conditions (e.g. do_nothing)");
+                break;
+            }
+        }
+    }
+
+    void read_outcomes(const Node& root, Scenario& s) {
+        const Node* o = r_.map(root, "outcomes", "", true, "outcomes");
+        if (!o) return;
+        const auto rung_field = [&](const char* key, int& target) {
+            if (const Node* n = o->find(key)) target = rung_ref(*n, std::string("outcomes.") + key);
+            else r_.error(o->mark, std::string("outcomes.") + key, std::string("missing required field '") + key + "' (a rung id or index)");
+        };
+        rung_field("escalation_rung", s.outcomes.escalation_rung);
+        rung_field("settlement_rung", s.outcomes.settlement_rung);
+        s.outcomes.settlement_tension = r_.number(*o, "settlement_tension", "outcomes", "outcomes.settlement_tension");
+        s.outcomes.settlement_ticks = static_cast<int>(r_.number(*o, "settlement_ticks", "outcomes", "outcomes.settlement_ticks", true));
+        s.outcomes.joint_agreement = r_.boolean(*o, "joint_agreement", "outcomes", true);
+        s.outcomes.agreement_channel = r_.number(*o, "agreement_channel", "outcomes", "outcomes.agreement_channel");
+        if (s.outcomes.settlement_rung >= s.outcomes.escalation_rung && o->find("escalation_rung") && o->find("settlement_rung"))
+            r_.error(o->find("settlement_rung")->mark, "outcomes.settlement_rung", "must be below escalation_rung, or every settlement would also be an escalation");
+        if (s.initial_rung >= s.outcomes.escalation_rung && o->find("escalation_rung"))
+            r_.error(o->find("escalation_rung")->mark, "outcomes.escalation_rung", "the initial rung (" + std::to_string(s.initial_rung) + ") is already at or above it; every run would end at tick 0");
+    }
+};
+
+LoadedScenario finish(Node root, LoadedScenario loaded, const std::string& default_name,
+                      const std::vector<std::string>& overrides, std::vector<Diagnostic> diagnostics) {
+    if (diagnostics.empty()) {
+        for (const std::string& o : overrides) tree::apply_override(root, o, diagnostics);
+    }
+    if (!diagnostics.empty()) throw ScenarioError(std::move(diagnostics));
+    Reader reader;
+    Builder builder(reader);
+    Scenario s = builder.build(root, default_name);
+    diagnostics = std::move(reader.diagnostics);
+    std::stable_sort(diagnostics.begin(), diagnostics.end(), [](const Diagnostic& a, const Diagnostic& b) {
+        return std::tie(a.file, a.line, a.column) < std::tie(b.file, b.line, b.column);
+    });
+    if (!diagnostics.empty()) throw ScenarioError(std::move(diagnostics));
+    try {
+        finalize(s);
+    } catch (const std::invalid_argument& e) {
+        throw ScenarioError({Diagnostic{loaded.files.empty() ? default_name : loaded.files.front(), 0, 0, "", e.what()}});
+    }
+    loaded.scenario = std::move(s);
+    loaded.resolved_yaml = tree::emit(root);
+    loaded.hash = fnv1a64(loaded.resolved_yaml);
+    loaded.overrides = overrides;
+    return loaded;
+}
+
+}  // namespace
+
+LoadedScenario load_scenario(const std::string& path, const std::vector<std::string>& overrides) {
+    std::vector<Diagnostic> diagnostics;
+    const auto text = read_file(path, diagnostics);
+    if (!text) throw ScenarioError(std::move(diagnostics));
+    Node root = parse_document(*text, path, diagnostics);
+    if (!diagnostics.empty()) throw ScenarioError(std::move(diagnostics));
+    LoadedScenario loaded;
+    loaded.files.push_back(path);
+    std::error_code ec;
+    std::vector<std::string> chain{std::filesystem::weakly_canonical(path, ec).string()};
+    root = resolve_extends(std::move(root), path, chain, loaded.files, diagnostics);
+    return finish(std::move(root), std::move(loaded), std::filesystem::path(path).stem().string(), overrides, std::move(diagnostics));
+}
+
+LoadedScenario load_scenario_text(const std::string& text, const std::string& display_name,
+                                  const std::vector<std::string>& overrides) {
+    std::vector<Diagnostic> diagnostics;
+    Node root = parse_document(text, display_name, diagnostics);
+    if (!diagnostics.empty()) throw ScenarioError(std::move(diagnostics));
+    LoadedScenario loaded;
+    std::vector<std::string> chain{display_name};
+    root = resolve_extends(std::move(root), display_name, chain, loaded.files, diagnostics);
+    return finish(std::move(root), std::move(loaded), display_name, overrides, std::move(diagnostics));
+}
+
+}  // namespace brink

@@ -1,0 +1,210 @@
+#include "tree.hpp"
+
+#include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/yaml.h>
+
+#include <functional>
+
+namespace brink::tree {
+
+namespace {
+
+// Deeper than any sensible scenario; guards the recursive walks below.
+constexpr int kMaxDepth = 64;
+
+Mark to_mark(const YAML::Mark& m, const std::string& file) {
+    return Mark{file, m.line + 1, m.column + 1};
+}
+
+void add(std::vector<Diagnostic>& out, const Mark& mark, std::string path, std::string message) {
+    out.push_back(Diagnostic{mark.file, mark.line, mark.column, std::move(path), std::move(message)});
+}
+
+Node convert(const YAML::Node& y, const std::string& file, const std::string& path, int depth,
+             std::vector<Diagnostic>& diagnostics) {
+    Node n;
+    n.mark = to_mark(y.Mark(), file);
+    if (depth > kMaxDepth) {
+        add(diagnostics, n.mark, path, "nested more than " + std::to_string(kMaxDepth) + " levels deep; a scenario needs at most 6");
+        return n;
+    }
+    switch (y.Type()) {
+        case YAML::NodeType::Undefined:
+        case YAML::NodeType::Null: n.kind = Node::Kind::null; break;
+        case YAML::NodeType::Scalar:
+            n.kind = Node::Kind::scalar;
+            n.scalar = y.Scalar();
+            n.quoted = y.Tag() == "!";
+            break;
+        case YAML::NodeType::Sequence: {
+            n.kind = Node::Kind::list;
+            std::size_t i = 0;
+            for (const YAML::Node& item : y) {
+                n.list.push_back(convert(item, file, path + "[" + std::to_string(i) + "]", depth + 1, diagnostics));
+                ++i;
+            }
+            break;
+        }
+        case YAML::NodeType::Map:
+            n.kind = Node::Kind::map;
+            for (const auto& kv : y) {
+                const YAML::Node& key = kv.first;
+                const Mark key_mark = to_mark(key.Mark(), file);
+                if (!key.IsScalar()) {
+                    add(diagnostics, key_mark, path, "expected a plain name as a key, found a " +
+                                                         std::string(key.IsMap() ? "map" : "list"));
+                    continue;
+                }
+                const std::string name = key.Scalar();
+                const std::string child_path = path.empty() ? name : path + "." + name;
+                if (const Node* first = n.find(name)) {
+                    add(diagnostics, key_mark, child_path,
+                        "duplicate key '" + name + "' (first given at line " + std::to_string(first->mark.line) +
+                            "); remove one of them");
+                    continue;
+                }
+                n.map.push_back(Entry{name, key_mark, convert(kv.second, file, child_path, depth + 1, diagnostics)});
+                if (n.map.back().value.kind == Node::Kind::null) n.map.back().value.mark = key_mark;
+            }
+            break;
+    }
+    return n;
+}
+
+void emit_node(YAML::Emitter& out, const Node& n) {
+    switch (n.kind) {
+        case Node::Kind::null: out << YAML::Null; break;
+        case Node::Kind::scalar:
+            if (n.quoted) out << YAML::DoubleQuoted << n.scalar;
+            else out << n.scalar;
+            break;
+        case Node::Kind::list:
+            out << YAML::BeginSeq;
+            for (const Node& item : n.list) emit_node(out, item);
+            out << YAML::EndSeq;
+            break;
+        case Node::Kind::map:
+            out << YAML::BeginMap;
+            for (const Entry& e : n.map) {
+                out << YAML::Key << e.key << YAML::Value;
+                emit_node(out, e.value);
+            }
+            out << YAML::EndMap;
+            break;
+    }
+}
+
+}  // namespace
+
+const Node* Node::find(const std::string& key) const {
+    for (const Entry& e : map)
+        if (e.key == key) return &e.value;
+    return nullptr;
+}
+
+Node* Node::find(const std::string& key) {
+    for (Entry& e : map)
+        if (e.key == key) return &e.value;
+    return nullptr;
+}
+
+const char* kind_name(Node::Kind kind) {
+    switch (kind) {
+        case Node::Kind::null: return "nothing";
+        case Node::Kind::scalar: return "a value";
+        case Node::Kind::map: return "a map";
+        case Node::Kind::list: return "a list";
+    }
+    return "?";
+}
+
+Node parse(const std::string& text, const std::string& file, std::vector<Diagnostic>& diagnostics) {
+    try {
+        const YAML::Node root = YAML::Load(text);
+        return convert(root, file, "", 0, diagnostics);
+    } catch (const YAML::DeepRecursion& e) {
+        add(diagnostics, to_mark(e.mark, file), "", "nested too deeply for a scenario (" + e.msg + ")");
+    } catch (const YAML::ParserException& e) {
+        add(diagnostics, to_mark(e.mark, file), "", "malformed YAML: " + e.msg);
+    } catch (const YAML::Exception& e) {
+        add(diagnostics, to_mark(e.mark, file), "", "malformed YAML: " + e.msg);
+    }
+    return Node{};
+}
+
+void merge(Node& base, const Node& over) {
+    if (base.kind != Node::Kind::map || over.kind != Node::Kind::map) {
+        base = over;
+        return;
+    }
+    for (const Entry& e : over.map) {
+        if (Node* existing = base.find(e.key)) merge(*existing, e.value);
+        else base.map.push_back(e);
+    }
+}
+
+void apply_override(Node& root, const std::string& assignment, std::vector<Diagnostic>& diagnostics) {
+    const auto eq = assignment.find('=');
+    const Mark where{"--set", 1, 1};
+    if (eq == std::string::npos || eq == 0) {
+        add(diagnostics, where, assignment, "expected path=value (e.g. leaders.putin.priorities.sovereignty=0.9), found '" + assignment + "'");
+        return;
+    }
+    const std::string path = assignment.substr(0, eq);
+    const std::string value_text = assignment.substr(eq + 1);
+    std::vector<std::string> keys;
+    std::size_t start = 0;
+    while (true) {
+        const auto dot = path.find('.', start);
+        keys.push_back(path.substr(start, dot - start));
+        if (dot == std::string::npos) break;
+        start = dot + 1;
+    }
+    for (const std::string& k : keys)
+        if (k.empty()) {
+            add(diagnostics, where, path, "empty name in the path '" + path + "'");
+            return;
+        }
+    std::vector<Diagnostic> value_problems;
+    Node value = parse(value_text, "--set", value_problems);
+    for (Diagnostic& d : value_problems) {
+        d.path = path;
+        d.column += static_cast<int>(eq) + 1;
+        diagnostics.push_back(d);
+    }
+    if (!value_problems.empty()) return;
+    const Mark value_mark{"--set", 1, static_cast<int>(eq) + 2};
+    std::function<void(Node&)> stamp = [&](Node& n) {
+        n.mark = value_mark;
+        for (Entry& e : n.map) { e.key_mark = value_mark; stamp(e.value); }
+        for (Node& item : n.list) stamp(item);
+    };
+    stamp(value);
+    if (value.kind == Node::Kind::null) value = Node{Node::Kind::scalar, "", false, {}, {}, value_mark};
+
+    Node* node = &root;
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+        if (node->kind != Node::Kind::map) {
+            std::string prefix;
+            for (std::size_t j = 0; j < i; ++j) prefix += (j ? "." : "") + keys[j];
+            add(diagnostics, where, path, "cannot set inside '" + prefix + "', which is " + kind_name(node->kind) + ", not a map");
+            return;
+        }
+        Node* child = node->find(keys[i]);
+        if (!child) {
+            node->map.push_back(Entry{keys[i], value_mark, Node{Node::Kind::map, "", false, {}, {}, value_mark}});
+            child = &node->map.back().value;
+        }
+        node = child;
+    }
+    *node = value;
+}
+
+std::string emit(const Node& root) {
+    YAML::Emitter out;
+    out.SetIndent(2);
+    emit_node(out, root);
+    return std::string(out.c_str()) + "\n";
+}
+
+}  // namespace brink::tree
