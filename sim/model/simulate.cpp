@@ -16,7 +16,8 @@ struct Workspace {
     std::vector<double> utilities;
     std::vector<int> feasible_options;
     std::vector<char> feasible;  // by action index
-    Stream decisions, world, ladder;
+    Stream decisions, world, ladder, events;
+    std::vector<char> event_fires;  // by event index, decided on the start-of-tick state
 };
 
 WorkspaceHandle::WorkspaceHandle() : ws_(new Workspace) {}
@@ -171,6 +172,8 @@ int decide(const Scenario& s, int i, const TickContext& ctx, Workspace& ws, Lead
         ws.utilities.push_back(u);
         best = std::max(best, u);
     }
+    if (ws.feasible_options.empty())
+        throw RunError("leader '" + leader.id + "' has no feasible action at rung " + std::to_string(ctx.rung));
     const double lambda = leader.traits.rationality;
     double total = 0.0;
     for (double& u : ws.utilities) {
@@ -245,6 +248,8 @@ void simulate(const Scenario& s, std::uint64_t run_id, std::uint64_t seed, RunRe
     ws.decisions.reseed(seed, run_id, StreamPurpose::decisions);
     ws.world.reseed(seed, run_id, StreamPurpose::world);
     ws.ladder.reseed(seed, run_id, StreamPurpose::ladder);
+    ws.events.reseed(seed, run_id, StreamPurpose::events);
+    ws.event_fires.assign(s.events.size(), 0);
 
     result.prepare(s);
     result.run_id = run_id;
@@ -280,7 +285,13 @@ void simulate(const Scenario& s, std::uint64_t run_id, std::uint64_t seed, RunRe
             chosen[static_cast<std::size_t>(i)] =
                 decide(s, i, ctx, ws, details ? &view.leaders[static_cast<std::size_t>(i)] : nullptr);
 
-        // 3. Effects with noise, then exogenous events (conditions on the start-of-tick state).
+        // Which events fire is decided on the start-of-tick state, one draw per event every tick.
+        for (std::size_t e = 0; e < s.events.size(); ++e) {
+            const double u = ws.events.uniform();
+            ws.event_fires[e] = u < s.events[e].hazard && holds(s.events[e].requires_, ws.state, rung);
+        }
+
+        // 3. Effects with noise: both moves, then the events that fire.
         const Action& a0 = s.actions[static_cast<std::size_t>(chosen[0])];
         const Action& a1 = s.actions[static_cast<std::size_t>(chosen[1])];
         double pressure = a0.escalation + a1.escalation;
@@ -291,8 +302,7 @@ void simulate(const Scenario& s, std::uint64_t run_id, std::uint64_t seed, RunRe
         apply_effects(a1.effects, ws);
         for (std::size_t e = 0; e < s.events.size(); ++e) {
             const Event& event = s.events[e];
-            const double u = ws.world.uniform();
-            if (u < event.hazard && holds(event.requires_, ws.state, rung)) {
+            if (ws.event_fires[e]) {
                 apply_effects(event.effects, ws);
                 pressure += event.escalation;
                 if (details) view.events_fired.push_back(static_cast<int>(e));

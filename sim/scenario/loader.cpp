@@ -148,7 +148,7 @@ public:
         const Node* n = parent.find(key);
         const std::string p = child_path(path, key);
         if (!n) {
-            if (required) error(parent.mark, p, "missing required section '" + key + "'");
+            if (required) error(parent.where(), p, "missing required section '" + key + "'");
             return nullptr;
         }
         if (n->kind == Node::Kind::null) return nullptr;
@@ -208,7 +208,7 @@ public:
         const std::string p = child_path(path, key);
         if (!n) {
             if (f.default_value.empty()) {
-                error(parent.mark, p, "missing required field '" + key + "' (" + std::string(f.type) + range_text(f) + ")");
+                error(parent.where(), p, "missing required field '" + key + "' (" + std::string(f.type) + range_text(f) + ")");
                 return f.min;
             }
             return std::stod(std::string(f.default_value));
@@ -221,7 +221,7 @@ public:
         const Node* n = parent.find(key);
         const std::string p = child_path(path, key);
         if (!n) {
-            if (required) error(parent.mark, p, "missing required field '" + key + "' (a string)");
+            if (required) error(parent.where(), p, "missing required field '" + key + "' (a string)");
             return fallback;
         }
         if (n->kind != Node::Kind::scalar) {
@@ -378,6 +378,7 @@ private:
     Reader& r_;
     std::vector<std::string> leader_ids_;
     std::vector<std::string> rung_ids_;
+    bool initial_rung_ok_ = true;
 
     void read_run(const Node& root, Scenario& s) {
         const Node* run = r_.map(root, "run", "", false, "run");
@@ -419,7 +420,7 @@ private:
         }
         for (const char* required : {"tension", "channel"}) {
             if (vars && std::find(s.variables.begin(), s.variables.end(), required) == s.variables.end())
-                r_.error(vars->mark, "world.variables", std::string("the model needs a variable named '") + required + "'" +
+                r_.error(vars->where(), "world.variables", std::string("the model needs a variable named '") + required + "'" +
                                                             (std::string(required) == "tension" ? " (it feeds the ladder step)"
                                                                                                 : " (it scales misperception)"));
         }
@@ -470,11 +471,12 @@ private:
                 }
             }
             if (const Node* step = r_.map(*ladder, "step", "ladder", false, "ladder.step")) {
+                const std::size_t before = r_.diagnostics.size();
                 s.step.sensitivity = r_.number(*step, "sensitivity", "ladder.step", "ladder.step.sensitivity");
                 s.step.up_threshold = r_.number(*step, "up_threshold", "ladder.step", "ladder.step.up_threshold");
                 s.step.down_threshold = r_.number(*step, "down_threshold", "ladder.step", "ladder.step.down_threshold");
                 s.step.tension_weight = r_.number(*step, "tension_weight", "ladder.step", "ladder.step.tension_weight");
-                if (s.step.down_threshold >= s.step.up_threshold)
+                if (r_.diagnostics.size() == before && s.step.down_threshold >= s.step.up_threshold)
                     r_.error(step->mark, "ladder.step", "down_threshold (" + format_number(s.step.down_threshold) +
                                                             ") must be below up_threshold (" + format_number(s.step.up_threshold) + ")");
             }
@@ -484,7 +486,11 @@ private:
             }
         }
         if (const Node* world = root.find("world"); world && world->kind == Node::Kind::map) {
-            if (const Node* r = world->find("initial_rung")) s.initial_rung = rung_ref(*r, "world.initial_rung");
+            if (const Node* r = world->find("initial_rung")) {
+                const std::size_t before = r_.diagnostics.size();
+                s.initial_rung = rung_ref(*r, "world.initial_rung");
+                initial_rung_ok_ = r_.diagnostics.size() == before;
+            }
         }
     }
 
@@ -615,9 +621,15 @@ private:
     void read_leaders(const Node& root, Scenario& s) {
         const Node* leaders = r_.map(root, "leaders", "", true, "leaders");
         if (!leaders) return;
-        if (leaders->map.size() != 2) {
-            r_.error(leaders->mark, "leaders", "expected exactly 2 leaders (the model is bilateral), found " + std::to_string(leaders->map.size()));
-            if (leaders->map.size() < 2) return;
+        const std::string count = std::to_string(leaders->map.size());
+        if (leaders->map.size() < 2) {
+            r_.error(leaders->where(), "leaders", "expected exactly 2 leaders (the model is bilateral), found " + count);
+            return;
+        }
+        for (std::size_t i = 2; i < leaders->map.size(); ++i) {
+            const Entry& extra = leaders->map[i];
+            r_.error(extra.key_mark, "leaders." + extra.key,
+                     "expected exactly 2 leaders (the model is bilateral), found " + count + ": '" + extra.key + "' is one too many");
         }
         for (std::size_t i = 0; i < 2; ++i) {
             const Entry& e = leaders->map[i];
@@ -733,19 +745,22 @@ private:
     void read_outcomes(const Node& root, Scenario& s) {
         const Node* o = r_.map(root, "outcomes", "", true, "outcomes");
         if (!o) return;
+        // Cross-checks below run only on rungs that were read cleanly, so one mistake gives one message.
         const auto rung_field = [&](const char* key, int& target) {
+            const std::size_t before = r_.diagnostics.size();
             if (const Node* n = o->find(key)) target = rung_ref(*n, std::string("outcomes.") + key);
-            else r_.error(o->mark, std::string("outcomes.") + key, std::string("missing required field '") + key + "' (a rung id or index)");
+            else r_.error(o->where(), std::string("outcomes.") + key, std::string("missing required field '") + key + "' (a rung id or index)");
+            return r_.diagnostics.size() == before;
         };
-        rung_field("escalation_rung", s.outcomes.escalation_rung);
-        rung_field("settlement_rung", s.outcomes.settlement_rung);
+        const bool escalation_ok = rung_field("escalation_rung", s.outcomes.escalation_rung);
+        const bool settlement_ok = rung_field("settlement_rung", s.outcomes.settlement_rung);
         s.outcomes.settlement_tension = r_.number(*o, "settlement_tension", "outcomes", "outcomes.settlement_tension");
         s.outcomes.settlement_ticks = static_cast<int>(r_.number(*o, "settlement_ticks", "outcomes", "outcomes.settlement_ticks", true));
         s.outcomes.joint_agreement = r_.boolean(*o, "joint_agreement", "outcomes", true);
         s.outcomes.agreement_channel = r_.number(*o, "agreement_channel", "outcomes", "outcomes.agreement_channel");
-        if (s.outcomes.settlement_rung >= s.outcomes.escalation_rung && o->find("escalation_rung") && o->find("settlement_rung"))
+        if (escalation_ok && settlement_ok && s.outcomes.settlement_rung >= s.outcomes.escalation_rung)
             r_.error(o->find("settlement_rung")->mark, "outcomes.settlement_rung", "must be below escalation_rung, or every settlement would also be an escalation");
-        if (s.initial_rung >= s.outcomes.escalation_rung && o->find("escalation_rung"))
+        if (escalation_ok && initial_rung_ok_ && s.initial_rung >= s.outcomes.escalation_rung)
             r_.error(o->find("escalation_rung")->mark, "outcomes.escalation_rung", "the initial rung (" + std::to_string(s.initial_rung) + ") is already at or above it; every run would end at tick 0");
     }
 };

@@ -4,6 +4,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <functional>
+#include <optional>
 
 namespace brink::tree {
 
@@ -64,6 +65,7 @@ Node convert(const YAML::Node& y, const std::string& file, const std::string& pa
                     continue;
                 }
                 n.map.push_back(Entry{name, key_mark, convert(kv.second, file, child_path, depth + 1, diagnostics)});
+                n.map.back().value.owner = key_mark;
                 if (n.map.back().value.kind == Node::Kind::null) n.map.back().value.mark = key_mark;
             }
             break;
@@ -94,7 +96,67 @@ void emit_node(YAML::Emitter& out, const Node& n) {
     }
 }
 
+/// Position of byte `offset` in `text` as a mark.
+Mark mark_at(const std::string& text, std::size_t offset, const std::string& file) {
+    Mark m{file, 1, 1};
+    for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
+        if (text[i] == '\n') { ++m.line; m.column = 1; }
+        else ++m.column;
+    }
+    return m;
+}
+
+/// yaml-cpp may report a position just past the end of the text; keep it on the last line.
+Mark within_text(Mark m, const std::string& text) {
+    int lines = 1;
+    for (std::size_t i = 0; i + 1 < text.size(); ++i) lines += text[i] == '\n';
+    if (m.line > lines) {
+        const std::size_t start = text.rfind('\n', text.size() >= 2 ? text.size() - 2 : 0);
+        m.line = lines;
+        m.column = static_cast<int>(text.size() - (start == std::string::npos ? 0 : start + 1));
+        if (m.column < 1) m.column = 1;
+    }
+    return m;
+}
+
+/// The last '[' or '{' before `limit` that is never closed, skipping quotes and comments.
+std::optional<std::size_t> unclosed_bracket(const std::string& text, std::size_t limit) {
+    std::vector<std::size_t> open;
+    char quote = 0;
+    for (std::size_t i = 0; i < text.size() && i < limit; ++i) {
+        const char c = text[i];
+        if (quote) {
+            if (c == quote) quote = 0;
+            continue;
+        }
+        if (c == '#' && (i == 0 || text[i - 1] == ' ' || text[i - 1] == '\n')) {
+            while (i < text.size() && text[i] != '\n') ++i;
+            continue;
+        }
+        if (c == '"' || c == '\'') quote = c;
+        else if (c == '[' || c == '{') open.push_back(i);
+        else if ((c == ']' || c == '}') && !open.empty()) open.pop_back();
+    }
+    if (open.empty()) return std::nullopt;
+    return open.front();
+}
+
 }  // namespace
+
+Node scalar_node(const std::string& text, const Mark& mark) {
+    Node n;
+    n.kind = Node::Kind::scalar;
+    n.scalar = text;
+    n.mark = mark;
+    return n;
+}
+
+Node empty_map(const Mark& mark) {
+    Node n;
+    n.kind = Node::Kind::map;
+    n.mark = mark;
+    return n;
+}
 
 const Node* Node::find(const std::string& key) const {
     for (const Entry& e : map)
@@ -123,9 +185,17 @@ Node parse(const std::string& text, const std::string& file, std::vector<Diagnos
         const YAML::Node root = YAML::Load(text);
         return convert(root, file, "", 0, diagnostics);
     } catch (const YAML::DeepRecursion& e) {
-        add(diagnostics, to_mark(e.mark, file), "", "nested too deeply for a scenario (" + e.msg + ")");
+        add(diagnostics, within_text(to_mark(e.mark, file), text), "",
+            "nested too deeply for a scenario (more than yaml-cpp's depth limit); a scenario needs at most 6 levels");
     } catch (const YAML::ParserException& e) {
-        add(diagnostics, to_mark(e.mark, file), "", "malformed YAML: " + e.msg);
+        const auto opener = unclosed_bracket(text, e.mark.pos);
+        if (opener && (e.msg.find("end of sequence flow") != std::string::npos || e.msg.find("end of map flow") != std::string::npos)) {
+            const char c = text[*opener];
+            add(diagnostics, mark_at(text, *opener, file), "",
+                std::string("malformed YAML: this '") + c + "' is never closed (expected '" + (c == '[' ? ']' : '}') + "')");
+        } else {
+            add(diagnostics, within_text(to_mark(e.mark, file), text), "", "malformed YAML: " + e.msg);
+        }
     } catch (const YAML::Exception& e) {
         add(diagnostics, to_mark(e.mark, file), "", "malformed YAML: " + e.msg);
     }
@@ -153,10 +223,12 @@ void apply_override(Node& root, const std::string& assignment, std::vector<Diagn
     const std::string path = assignment.substr(0, eq);
     const std::string value_text = assignment.substr(eq + 1);
     std::vector<std::string> keys;
+    std::vector<int> key_columns;  // 1-based column of each key in the assignment
     std::size_t start = 0;
     while (true) {
         const auto dot = path.find('.', start);
         keys.push_back(path.substr(start, dot - start));
+        key_columns.push_back(static_cast<int>(start) + 1);
         if (dot == std::string::npos) break;
         start = dot + 1;
     }
@@ -180,7 +252,7 @@ void apply_override(Node& root, const std::string& assignment, std::vector<Diagn
         for (Node& item : n.list) stamp(item);
     };
     stamp(value);
-    if (value.kind == Node::Kind::null) value = Node{Node::Kind::scalar, "", false, {}, {}, value_mark};
+    if (value.kind == Node::Kind::null) value = scalar_node("", value_mark);
 
     Node* node = &root;
     for (std::size_t i = 0; i < keys.size(); ++i) {
@@ -192,12 +264,16 @@ void apply_override(Node& root, const std::string& assignment, std::vector<Diagn
         }
         Node* child = node->find(keys[i]);
         if (!child) {
-            node->map.push_back(Entry{keys[i], value_mark, Node{Node::Kind::map, "", false, {}, {}, value_mark}});
+            const Mark key_mark{"--set", 1, key_columns[i]};
+            node->map.push_back(Entry{keys[i], key_mark, empty_map(key_mark)});
+            node->map.back().value.owner = key_mark;
             child = &node->map.back().value;
         }
         node = child;
     }
+    const Mark owner = node->owner;
     *node = value;
+    node->owner = owner;
 }
 
 std::string emit(const Node& root) {

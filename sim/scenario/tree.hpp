@@ -28,7 +28,11 @@ struct Node {
     bool quoted = false;  // a quoted scalar is always a string
     std::vector<Entry> map;
     std::vector<Node> list;
-    Mark mark;
+    Mark mark;   // where the value starts
+    Mark owner;  // where the key naming it is (unset for the root and list items)
+
+    /// The best place to report something missing from this node: its key, else itself.
+    const Mark& where() const { return owner.line > 0 ? owner : mark; }
 
     const Node* find(const std::string& key) const;
     Node* find(const std::string& key);
@@ -39,6 +43,10 @@ struct Entry {
     Mark key_mark;
     Node value;
 };
+
+/// A plain scalar or an empty map at `mark` (for names read from keys, and absent sections).
+Node scalar_node(const std::string& text, const Mark& mark);
+Node empty_map(const Mark& mark);
 
 /// Parses YAML text; problems (syntax, duplicate keys, too deep) go to `diagnostics`.
 Node parse(const std::string& text, const std::string& file, std::vector<Diagnostic>& diagnostics);

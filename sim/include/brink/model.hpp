@@ -112,7 +112,7 @@ struct Outcomes {
 
 struct Perception {
     double state_noise = 0.0;      ///< sd of each perceived variable at channel 0
-    double escalation_bias = 1.0;  ///< misread draw: P(j) ~ exp(bias * escalation_j)
+    double escalation_bias = 0.0;  ///< misread draw: P(j) ~ exp(bias * escalation_j)
 };
 
 struct Scenario {

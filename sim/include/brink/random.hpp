@@ -12,7 +12,12 @@ namespace brink {
 /// What a stream is used for. Separate streams keep, for example, the ladder's
 /// draws aligned across scenarios whose leaders draw differently (common random
 /// numbers in sweeps and comparisons).
-enum class StreamPurpose : std::uint32_t { decisions = 1, world = 2, ladder = 3 };
+enum class StreamPurpose : std::uint32_t {
+    decisions = 1,  ///< misperception draws, perceived-state noise, logit choices
+    world = 2,      ///< noise on the effects of actions and events
+    ladder = 3,     ///< one draw per tick for the ladder step
+    events = 4,     ///< one draw per event per tick
+};
 
 /// A run's stream: Boost's mt19937_64 seeded through boost::random::seed_seq with
 /// the words {seed_lo, seed_hi, run_lo, run_hi, purpose}, plus the fast

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Bad flags, bad scenarios and unwritable folders: exit 2, a clear message, nothing written.
+source "$(dirname "$0")/lib.sh"
+
+expect_exit 2 "no subcommand" -- "$BRINK"
+expect_exit 2 "unknown flag" -- "$BRINK" run "$SMALL" --rnus 10
+expect_exit 2 "runs not a number" -- "$BRINK" run "$SMALL" --runs ten --out "$WORK/a"
+expect_exit 2 "runs zero" -- "$BRINK" run "$SMALL" --runs 0 --out "$WORK/a"
+expect_stderr "--runs must be a positive integer"
+expect_exit 2 "negative seed" -- "$BRINK" run "$SMALL" --seed -3 --out "$WORK/a"
+expect_exit 2 "seed too large" -- "$BRINK" run "$SMALL" --seed 18446744073709551616 --out "$WORK/a"
+expect_stderr "--seed must be an integer"
+expect_exit 2 "precision out of range" -- "$BRINK" run "$SMALL" --precision 0.7 --out "$WORK/a"
+expect_exit 2 "both scenario and resume" -- "$BRINK" run "$SMALL" --resume "$WORK/a"
+expect_exit 2 "neither scenario nor resume" -- "$BRINK" run
+expect_exit 2 "missing scenario" -- "$BRINK" run "$WORK/nope.yaml" --out "$WORK/a"
+expect_stderr "nope.yaml: cannot open: no such file"
+expect_exit 2 "bad --set" -- "$BRINK" run "$SMALL" --set leaders.blue.traits.rationality=abc --out "$WORK/a"
+expect_stderr "--set:1:"
+[ ! -e "$WORK/a" ] && pass || fail "a failed start created $WORK/a"
+
+# Unwritable output folders: under a regular file, and a read-only folder (unless root bypasses it).
+touch "$WORK/file"
+expect_exit 2 "output under a file" -- "$BRINK" run "$SMALL" --runs 10 --out "$WORK/file/sub"
+expect_stderr "cannot create the output folder"
+mkdir -p "$WORK/full" && touch "$WORK/full/x"
+expect_exit 2 "output folder not empty" -- "$BRINK" run "$SMALL" --runs 10 --out "$WORK/full"
+expect_stderr "already holds files"
+[ "$(ls "$WORK/full")" = "x" ] && pass || fail "refused folder was written to"
+expect_exit 2 "resume of a non-result folder" -- "$BRINK" run --resume "$WORK/full"
+expect_stderr "not a Brink result folder"
+
+# validate: ok, broken, several files.
+expect_exit 0 "validate ok" -- "$BRINK" validate "$SMALL"
+grep -q "ok — Small test world" "$WORK/out" && pass || fail "validate summary missing"
+printf 'world: [\n' > "$WORK/bad.yaml"
+expect_exit 2 "validate malformed" -- "$BRINK" validate "$SMALL" "$WORK/bad.yaml"
+expect_stderr "bad.yaml:2:1: malformed YAML"
+
+# A good run: exit 0, files in place, the table on stdout.
+expect_exit 0 "small run" -- "$BRINK" run "$SMALL" --runs 300 --out "$WORK/ok" --quiet
+grep -q "escalation" "$WORK/out" && grep -q "results in: $WORK/ok/" "$WORK/out" && pass || fail "result table missing"
+[ "$(wc -l < "$WORK/ok/runs.csv")" -eq 301 ] && pass || fail "runs.csv should have 301 lines"
+finish
