@@ -382,7 +382,7 @@ private:
 
     void read_run(const Node& root, Scenario& s) {
         const Node* run = r_.map(root, "run", "", false, "run");
-        const Node empty{Node::Kind::map, "", false, {}, {}, root.mark};
+        const Node empty = tree::empty_map(root.mark);
         const Node& n = run ? *run : empty;
         s.horizon = static_cast<int>(r_.number(n, "horizon", "run", "run.horizon", true));
         s.tick_days = r_.number(n, "tick_days", "run", "run.tick_days");
@@ -507,7 +507,7 @@ private:
         const std::string base = path + ".effects";
         for (const Entry& e : map->map) {
             const std::string p = base + "." + e.key;
-            Node key_node{Node::Kind::scalar, e.key, false, {}, {}, e.key_mark};
+            const Node key_node = tree::scalar_node(e.key, e.key_mark);
             Effect effect;
             effect.variable = r_.reference(key_node, p, s.variables, "state variable");
             if (e.value.kind == Node::Kind::map) {
@@ -530,7 +530,7 @@ private:
         names.push_back("rung");
         for (const Entry& e : map->map) {
             const std::string p = path + ".requires." + e.key;
-            Node key_node{Node::Kind::scalar, e.key, false, {}, {}, e.key_mark};
+            const Node key_node = tree::scalar_node(e.key, e.key_mark);
             const int index = r_.reference(key_node, p, names, "state variable (or 'rung')");
             if (e.value.kind != Node::Kind::map) {
                 r_.error(e.value.mark, p, "expected a range like {min: 0.3} or {min: 2, max: 5}, found " + Reader::describe(e.value));
@@ -652,7 +652,7 @@ private:
 
     void read_traits(const Node& n, const std::string& path, Leader& leader) {
         const Node* t = r_.map(n, "traits", path, false, "leaders.*.traits");
-        const Node empty{Node::Kind::map, "", false, {}, {}, n.mark};
+        const Node empty = tree::empty_map(n.mark);
         const Node& traits = t ? *t : empty;
         const std::string p = path + ".traits";
         leader.traits.rationality = r_.number(traits, "rationality", p, "leaders.*.traits.rationality");
@@ -675,7 +675,7 @@ private:
             else {
                 if (g.value.map.empty()) r_.error(g.value.mark, gp, "the goal weighs no variable; give at least one variable: weight");
                 for (const Entry& w : g.value.map) {
-                    Node key_node{Node::Kind::scalar, w.key, false, {}, {}, w.key_mark};
+                    const Node key_node = tree::scalar_node(w.key, w.key_mark);
                     const int v = r_.reference(key_node, gp + "." + w.key, s.variables, "state variable");
                     const double weight = r_.number_at(w.value, gp + "." + w.key, spec_of("leaders.*.goals.*.*"));
                     if (v >= 0) row[static_cast<std::size_t>(v)] = weight;
@@ -689,7 +689,7 @@ private:
         std::vector<bool> given(leader.goal_names.size(), false);
         for (const Entry& p : priorities->map) {
             const std::string pp = path + ".priorities." + p.key;
-            Node key_node{Node::Kind::scalar, p.key, false, {}, {}, p.key_mark};
+            const Node key_node = tree::scalar_node(p.key, p.key_mark);
             const int g = r_.reference(key_node, pp, leader.goal_names, "goal of this leader");
             const double weight = r_.number_at(p.value, pp, spec_of("leaders.*.priorities.*"));
             if (g >= 0) {
