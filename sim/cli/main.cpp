@@ -1,4 +1,26 @@
-// brink: the command-line front end. All the work is in the library.
-#include "commands.hpp"
+// brink: the command-line front end. Each subcommand lives in its own file;
+// all the work is in the library.
+#include "brink/version.hpp"
+#include "common.hpp"
 
-int main(int argc, char** argv) { return brink::cli::main(argc, argv); }
+int main(int argc, char** argv) {
+    using namespace brink::cli;
+    std::string command_line;
+    for (int i = 0; i < argc; ++i) command_line += (i ? " " : "") + std::string(argv[i]);
+
+    CLI::App app{"Brink: an agent-based geopolitical crisis simulator"};
+    app.set_version_flag("--version", std::string("brink ") + brink::kVersion);
+    app.require_subcommand(1);
+    const std::vector<Command> commands = {
+        add_run_command(app, command_line),
+        add_validate_command(app),
+    };
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e) == 0 ? ok : usage_error;
+    }
+    for (const Command& c : commands)
+        if (*c.app) return c.run();
+    return usage_error;
+}

@@ -1,0 +1,78 @@
+#include "common.hpp"
+
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+#include <ctime>
+#include <iostream>
+
+namespace brink::cli {
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+std::atomic<int> g_signal{0};
+static_assert(std::atomic<bool>::is_always_lock_free && std::atomic<int>::is_always_lock_free,
+              "the signal handler may only touch lock-free atomics");
+
+extern "C" void on_signal(int sig) {
+    g_signal.store(sig);
+    g_stop.store(true);
+}
+
+}  // namespace
+
+const std::atomic<bool>& stop_flag() { return g_stop; }
+
+int stop_exit_code() { return g_signal.load() == SIGTERM ? interrupted_sigterm : interrupted_sigint; }
+
+void install_signal_handlers() {
+    struct sigaction action {};
+    action.sa_handler = on_signal;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, nullptr);
+    sigaction(SIGTERM, &action, nullptr);
+}
+
+void print_diagnostics(const ScenarioError& e) {
+    for (const Diagnostic& d : e.diagnostics()) std::cerr << d.to_string() << "\n";
+    const std::size_t n = e.diagnostics().size();
+    std::cerr << n << (n == 1 ? " problem" : " problems") << " found.\n";
+}
+
+std::unique_ptr<LoadedScenario> load_or_report(const std::string& file, const std::vector<std::string>& overrides) {
+    try {
+        return std::make_unique<LoadedScenario>(load_scenario(file, overrides));
+    } catch (const ScenarioError& e) {
+        print_diagnostics(e);
+        return nullptr;
+    }
+}
+
+std::string timestamp(const char* format) {
+    const std::time_t now = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    char buf[64];
+    std::strftime(buf, sizeof buf, format, &tm);
+    return buf;
+}
+
+std::string clock_text(double seconds) {
+    const long s = static_cast<long>(seconds + 0.5);
+    char buf[32];
+    if (s >= 3600) std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", s / 3600, (s / 60) % 60, s % 60);
+    else std::snprintf(buf, sizeof buf, "%ld:%02ld", s / 60, s % 60);
+    return buf;
+}
+
+std::string percent(double p) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f%%", 100.0 * p);
+    return buf;
+}
+
+bool is_terminal(int fd) { return ::isatty(fd) == 1; }
+
+}  // namespace brink::cli

@@ -1,0 +1,48 @@
+// Shared by the subcommands: exit codes, the registry, signals, small formatting helpers.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "brink/scenario.hpp"
+
+namespace brink::cli {
+
+/// Exit codes, following convention.
+enum Exit : int {
+    ok = 0,
+    runtime_failure = 1,  ///< some runs failed, or an I/O error mid-batch
+    usage_error = 2,      ///< bad flags, bad scenario, unwritable output folder
+    interrupted_sigint = 130,
+    interrupted_sigterm = 143,
+};
+
+/// A registered subcommand: its CLI11 node and what to do when it was chosen.
+struct Command {
+    CLI::App* app = nullptr;
+    std::function<int()> run;
+};
+
+/// Each subcommand lives in its own file and registers itself on the app.
+Command add_run_command(CLI::App& app, const std::string& command_line);
+Command add_validate_command(CLI::App& app);
+
+/// SIGINT/SIGTERM set this flag; long commands poll it. The only process-wide state.
+const std::atomic<bool>& stop_flag();
+int stop_exit_code();  ///< 130 after SIGINT, 143 after SIGTERM
+void install_signal_handlers();
+
+/// Loads a scenario, printing every problem to stderr; nullptr when it has problems.
+std::unique_ptr<LoadedScenario> load_or_report(const std::string& file, const std::vector<std::string>& overrides);
+void print_diagnostics(const ScenarioError& e);
+
+std::string timestamp(const char* format);  ///< UTC, strftime format
+std::string clock_text(double seconds);     ///< m:ss or h:mm:ss
+std::string percent(double p);              ///< "12.3%"
+bool is_terminal(int fd);
+
+}  // namespace brink::cli

@@ -1,0 +1,198 @@
+// brink run: the Monte Carlo driver's front end.
+#include <omp.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <sstream>
+
+#include "brink/engine.hpp"
+#include "brink/output.hpp"
+#include "brink/stats.hpp"
+#include "common.hpp"
+
+namespace brink::cli {
+
+namespace {
+
+struct RunOptions {
+    std::string scenario;
+    std::string resume;
+    std::string out;
+    std::vector<std::string> overrides;
+    long long runs = -1;
+    std::string seed;
+    int threads = 0;
+    double precision = 0.0;
+    long long block_size = 4096;
+    bool quiet = false;
+};
+
+/// Prints the outcome table a person reads first.
+void print_result(const Scenario& s, const Aggregates& a, const BatchRecord& record, const BatchStatus& status,
+                  const std::string& dir, double wall, int threads) {
+    std::printf("\n%s\n", s.name.c_str());
+    std::printf("%llu runs, seed %llu, %d thread%s, %.2f s\n", static_cast<unsigned long long>(a.completed),
+                static_cast<unsigned long long>(record.plan.seed), threads, threads == 1 ? "" : "s", wall);
+    std::printf("\n  %-14s %11s   %-17s  %s\n", "outcome", "probability", "95% interval", "median time to outcome");
+    const char* labels[] = {"escalation", "de-escalation", "stalemate"};
+    for (int k = 0; k < kOutcomeCount; ++k) {
+        const auto kk = static_cast<std::size_t>(k);
+        const Interval ci = wilson(a.outcomes[kk], a.completed);
+        const int median = histogram_quantile(a.end_tick[kk], 0.5);
+        std::string when = "-";
+        if (median >= 0) {
+            std::ostringstream w;
+            w << median << " ticks (" << static_cast<long>(median * s.tick_days + 0.5) << " days)";
+            when = w.str();
+        }
+        const std::string interval = "[" + percent(ci.low) + ", " + percent(ci.high) + "]";
+        std::printf("  %-14s %11s   %-17s  %s\n", labels[k], percent(ci.estimate).c_str(), interval.c_str(), when.c_str());
+    }
+    if (a.failed > 0) std::printf("\n  %llu run(s) failed; see errors.csv\n", static_cast<unsigned long long>(a.failed));
+    std::printf("\nstopped by: %s\nresults in: %s/\n", stop_reason_name(status.reason), dir.c_str());
+}
+
+int run_command(const RunOptions& o, const std::string& command_line) {
+    // Scenario and record: from the file, or from the interrupted folder.
+    BatchRecord record;
+    LoadedScenario loaded;
+    try {
+        if (!o.resume.empty()) {
+            record = ResultFolder::read_record(o.resume);
+            loaded = load_scenario_text(record.scenario_yaml, (std::filesystem::path(o.resume) / "scenario.yaml").string());
+            if (loaded.hash != record.scenario_hash) throw OutputError("scenario.yaml in " + o.resume + " does not match its checkpoint");
+        } else {
+            loaded = load_scenario(o.scenario, o.overrides);
+        }
+    } catch (const ScenarioError& e) {
+        print_diagnostics(e);
+        return usage_error;
+    } catch (const OutputError& e) {
+        std::cerr << "brink run: " << e.what() << "\n";
+        return usage_error;
+    }
+    const Scenario& s = loaded.scenario;
+    if (o.resume.empty()) {
+        record.scenario_name = s.name;
+        record.scenario_yaml = loaded.resolved_yaml;
+        record.scenario_hash = loaded.hash;
+        record.scenario_files = loaded.files;
+        record.overrides = loaded.overrides;
+        record.plan.runs = o.runs > 0 ? static_cast<std::uint64_t>(o.runs) : s.default_runs;
+        record.plan.seed = s.default_seed;
+        if (!o.seed.empty()) record.plan.seed = std::stoull(o.seed);
+        record.plan.precision = o.precision;
+        record.plan.block_size = static_cast<std::uint64_t>(o.block_size);
+        record.command_line = command_line;
+    }
+    record.plan.threads = o.threads;
+    const int threads = o.threads > 0 ? o.threads : omp_get_max_threads();
+
+    std::string dir = o.resume.empty() ? o.out : o.resume;
+    if (dir.empty()) dir = "results/" + std::filesystem::path(o.scenario).stem().string() + "-" + timestamp("%Y%m%d-%H%M%S");
+
+    std::unique_ptr<ResultFolder> folder;
+    Aggregates totals;
+    std::uint64_t start = 0;
+    try {
+        if (o.resume.empty()) {
+            totals.reset(s);
+            folder = ResultFolder::create(dir, s, record);
+        } else {
+            folder = ResultFolder::resume(dir, s, record, totals, start);
+        }
+    } catch (const OutputError& e) {
+        std::cerr << "brink run: " << e.what() << "\n";
+        return usage_error;
+    }
+
+    install_signal_handlers();
+    const bool tty = is_terminal(STDERR_FILENO);
+    const auto t0 = std::chrono::steady_clock::now();
+    const std::string started = timestamp("%Y-%m-%dT%H:%M:%SZ");
+    const auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
+    const std::uint64_t resumed_from = start;
+    std::function<void(const Progress&)> progress;
+    if (tty && !o.quiet) {
+        progress = [&](const Progress& p) {
+            const double t = elapsed();
+            const double rate = t > 0 ? static_cast<double>(p.done - resumed_from) / t : 0.0;
+            const double eta = rate > 0 ? static_cast<double>(p.total - p.done) / rate : 0.0;
+            std::fprintf(stderr, "\r  %llu / %llu runs  %.0f runs/s  elapsed %s  ETA %s   ",
+                         static_cast<unsigned long long>(p.done), static_cast<unsigned long long>(p.total), rate,
+                         clock_text(t).c_str(), clock_text(eta).c_str());
+        };
+    }
+
+    BatchStatus status;
+    try {
+        status = run_batch(s, record.plan, start, totals, *folder, &stop_flag(), progress);
+        const bool complete = status.reason != StopReason::interrupted;
+        const double wall = elapsed();
+        folder->finish(totals, status, complete, wall, started, timestamp("%Y-%m-%dT%H:%M:%SZ"), threads);
+        if (!o.quiet) {
+            if (tty) std::fprintf(stderr, "\n");
+            std::fprintf(stderr, "%s %llu runs in %.2f s (%.0f runs/s)\n", complete ? "done:" : "interrupted after",
+                         static_cast<unsigned long long>(status.next_run - resumed_from), wall,
+                         wall > 0 ? static_cast<double>(status.next_run - resumed_from) / wall : 0.0);
+        }
+        print_result(s, totals, record, status, folder->dir(), wall, threads);
+        if (!complete) {
+            std::printf("interrupted: resume with  brink run --resume %s\n", folder->dir().c_str());
+            return stop_exit_code();
+        }
+    } catch (const std::exception& e) {
+        std::cerr << "\nbrink run: " << e.what() << "\n";
+        return runtime_failure;
+    }
+    return totals.failed > 0 ? runtime_failure : ok;
+}
+
+
+/// Flag checks CLI11 2.1 does not do reliably itself; each message names the flag and the value.
+int check_options(const RunOptions& run) {
+    const auto fail = [](const std::string& message) {
+        std::cerr << "brink run: " << message << "\n";
+        return usage_error;
+    };
+    if (run.resume.empty() == run.scenario.empty())
+        return fail(run.resume.empty() ? "give a scenario file, or --resume DIR" : "give either a scenario file or --resume DIR, not both");
+    if (!run.resume.empty() && (run.runs >= 0 || !run.seed.empty() || !run.overrides.empty() || run.precision != 0.0 || !run.out.empty()))
+        return fail("--resume continues a batch as it was started; --runs, --seed, --set, --precision and --out cannot change it");
+    if (run.runs == 0 || run.runs < -1) return fail("--runs must be a positive integer, found " + std::to_string(run.runs));
+    if (!run.seed.empty()) {
+        const bool digits = run.seed.find_first_not_of("0123456789") == std::string::npos && run.seed.size() <= 20;
+        if (!digits || (run.seed.size() == 20 && run.seed > "18446744073709551615"))
+            return fail("--seed must be an integer in [0, 18446744073709551615], found '" + run.seed + "'");
+    }
+    if (run.threads < 0 || run.threads > 4096) return fail("--threads must be in [1, 4096], found " + std::to_string(run.threads));
+    if (!(run.precision >= 0.0 && run.precision < 0.5)) return fail("--precision must be in (0, 0.5), found " + std::to_string(run.precision));
+    if (run.block_size < 1 || run.block_size > 1000000) return fail("--block-size must be in [1, 1000000], found " + std::to_string(run.block_size));
+    return ok;
+}
+
+}  // namespace
+
+Command add_run_command(CLI::App& app, const std::string& command_line) {
+    auto o = std::make_shared<RunOptions>();
+    CLI::App* cmd = app.add_subcommand("run", "Monte Carlo: many runs of a scenario, odds with 95% intervals, CSV results");
+    cmd->add_option("scenario", o->scenario, "Scenario file (YAML)");
+    cmd->add_option("--runs", o->runs, "Number of runs (the cap with --precision); default from the scenario");
+    cmd->add_option("--seed", o->seed, "Master seed (0 to 2^64-1); default from the scenario");
+    cmd->add_option("--threads", o->threads, "Threads (default: all cores)");
+    cmd->add_option("--out", o->out, "Output folder (default results/<scenario>-<time>); must not hold files");
+    cmd->add_option("--set", o->overrides, "Override a scenario field: path=value (repeatable)");
+    cmd->add_option("--precision", o->precision, "Stop when every outcome's 95% half-width is below this");
+    cmd->add_option("--block-size", o->block_size, "Runs per block (flush and stopping granularity)");
+    cmd->add_option("--resume", o->resume, "Continue an interrupted batch in this folder");
+    cmd->add_flag("--quiet", o->quiet, "No progress line");
+    return Command{cmd, [o, command_line] {
+                       if (const int code = check_options(*o); code != ok) return code;
+                       return run_command(*o, command_line);
+                   }};
+}
+
+}  // namespace brink::cli
