@@ -488,6 +488,7 @@ void ResultFolder::finish(const Aggregates& totals, const BatchStatus& status, b
 
     Json j;
     j.begin_object();
+    j.value("kind", "run");
     j.value("brink_version", kVersion);
     if (*kGitCommit) j.value("git_commit", kGitCommit);
     else j.null("git_commit");

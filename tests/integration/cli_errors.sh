@@ -35,7 +35,7 @@ expect_exit 0 "validate ok" -- "$BRINK" validate "$SMALL"
 grep -q "ok — Small test world" "$WORK/out" && pass || fail "validate summary missing"
 printf 'world: [\n' > "$WORK/bad.yaml"
 expect_exit 2 "validate malformed" -- "$BRINK" validate "$SMALL" "$WORK/bad.yaml"
-expect_stderr "bad.yaml:2:1: malformed YAML"
+expect_stderr "bad.yaml:1:8: malformed YAML: this '[' is never closed"
 
 # A good run: exit 0, files in place, the table on stdout.
 expect_exit 0 "small run" -- "$BRINK" run "$SMALL" --runs 300 --out "$WORK/ok" --quiet
