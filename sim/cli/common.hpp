@@ -30,6 +30,10 @@ struct Command {
 /// Each subcommand lives in its own file and registers itself on the app.
 Command add_run_command(CLI::App& app, const std::string& command_line);
 Command add_validate_command(CLI::App& app);
+Command add_exact_command(CLI::App& app);
+Command add_sweep_command(CLI::App& app, const std::string& command_line);
+Command add_compare_command(CLI::App& app, const std::string& command_line);
+Command add_sensitivity_command(CLI::App& app, const std::string& command_line);
 
 /// SIGINT/SIGTERM set this flag; long commands poll it. The only process-wide state.
 const std::atomic<bool>& stop_flag();

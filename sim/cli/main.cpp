@@ -14,6 +14,10 @@ int main(int argc, char** argv) {
     const std::vector<Command> commands = {
         add_run_command(app, command_line),
         add_validate_command(app),
+        add_exact_command(app),
+        add_sweep_command(app, command_line),
+        add_compare_command(app, command_line),
+        add_sensitivity_command(app, command_line),
     };
     try {
         app.parse(argc, argv);

@@ -371,8 +371,12 @@ public:
         read_events(root, s);
         read_leaders(root, s);
         read_outcomes(root, s);
+        read_experiment(root);
         return s;
     }
+
+    std::vector<std::string> experiment_vary;
+    int experiment_samples = 0;
 
 private:
     Reader& r_;
@@ -742,6 +746,32 @@ private:
         }
     }
 
+    void read_experiment(const Node& root) {
+        const Node* e = r_.map(root, "experiment", "", false, "experiment");
+        if (!e) return;
+        experiment_samples = static_cast<int>(r_.number(*e, "sample", "experiment", "experiment.sample", true));
+        const Node* vary = r_.map(*e, "vary", "experiment", false, "experiment.vary");
+        if (!vary) return;
+        for (const Entry& v : vary->map) {
+            const std::string p = "experiment.vary." + v.key;
+            std::string spec;
+            if (v.value.kind == Node::Kind::scalar) spec = v.value.scalar;
+            else if (v.value.kind == Node::Kind::list && !v.value.list.empty()) {
+                for (const Node& item : v.value.list) {
+                    if (item.kind != Node::Kind::scalar) {
+                        r_.error(item.mark, p, "expected a value, found " + Reader::describe(item));
+                        continue;
+                    }
+                    spec += (spec.empty() ? "" : ",") + item.scalar;
+                }
+            } else {
+                r_.error(v.value.mark, p, "expected a list of values or a range \"lo:hi:count\", found " + Reader::describe(v.value));
+                continue;
+            }
+            experiment_vary.push_back(v.key + "=" + spec);
+        }
+    }
+
     void read_outcomes(const Node& root, Scenario& s) {
         const Node* o = r_.map(root, "outcomes", "", true, "outcomes");
         if (!o) return;
@@ -774,6 +804,8 @@ LoadedScenario finish(Node root, LoadedScenario loaded, const std::string& defau
     Reader reader;
     Builder builder(reader);
     Scenario s = builder.build(root, default_name);
+    loaded.experiment_vary = builder.experiment_vary;
+    loaded.experiment_samples = builder.experiment_samples;
     diagnostics = std::move(reader.diagnostics);
     std::stable_sort(diagnostics.begin(), diagnostics.end(), [](const Diagnostic& a, const Diagnostic& b) {
         return std::tie(a.file, a.line, a.column) < std::tie(b.file, b.line, b.column);

@@ -97,6 +97,10 @@ const std::vector<FieldSpec>& scenario_fields() {
         {"outcomes.settlement_tension", "number", "", 0, 1, "0.3", "Tension must be below this for a settlement."},
         {"outcomes.settlement_ticks", "integer", "ticks", 1, 100000, "8", "Consecutive settled ticks needed for de-escalation."},
         {"outcomes.joint_agreement", "boolean", "", 0, 0, "true", "Both leaders choosing agreement actions in one tick ends the crisis."},
+        {"experiment", "map", "", 0, 0, "", "A sweep declared in the file, run by `brink sweep FILE` with no --vary."},
+        {"experiment.vary", "map", "", 0, 0, "", "Parameter path -> values: a list [a, b, c], a range \"lo:hi:count\", or with `sample` a range \"lo:hi\"."},
+        {"experiment.vary.*", "list or string", "", 0, 0, "", "Values of the parameter path given as the key."},
+        {"experiment.sample", "integer", "points", 0, 100000, "0", "Latin hypercube sample size; 0 runs the full grid."},
         {"outcomes.agreement_channel", "number", "", 0, 1, "0.5", "Channel needed for a joint agreement to count."},
     };
     return fields;

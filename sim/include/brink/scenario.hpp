@@ -40,6 +40,10 @@ struct LoadedScenario {
     std::uint64_t hash = 0;            ///< FNV-1a 64 of resolved_yaml
     std::vector<std::string> files;    ///< the file, then each file it extends, in order
     std::vector<std::string> overrides;
+    /// The `experiment:` section: "path=spec" per varied parameter, and the Latin
+    /// hypercube sample count (0: full grid). Used by `brink sweep`.
+    std::vector<std::string> experiment_vary;
+    int experiment_samples = 0;
 };
 
 /// Loads and validates a scenario file. `overrides` are "path=value" strings as given

@@ -1,0 +1,293 @@
+// brink sweep, brink compare, brink sensitivity: experiments as first-class commands.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <algorithm>
+#include <map>
+
+#include "brink/output.hpp"
+#include "brink/study.hpp"
+#include "common.hpp"
+
+namespace brink::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+/// Flags every experiment shares.
+struct CommonFlags {
+    long long runs = -1;
+    std::string seed;
+    int threads = 0;
+    std::string out;
+    std::vector<std::string> overrides;
+    bool quiet = false;
+
+    void add_to(CLI::App* cmd, const char* runs_help) {
+        cmd->add_option("--runs", runs, runs_help);
+        cmd->add_option("--seed", seed, "Master seed, shared by every point (common random numbers)");
+        cmd->add_option("--threads", threads, "Threads (default: all cores)");
+        cmd->add_option("--out", out, "Output folder (default results/<name>-<time>); must not hold files");
+        cmd->add_option("--set", overrides, "Override a scenario field for every point: path=value (repeatable)");
+        cmd->add_flag("--quiet", quiet, "No progress line");
+    }
+
+    /// Options for the library, or an error message.
+    std::string to_options(StudyOptions& o, const std::string& command_line) const {
+        if (runs == 0 || runs < -1) return "--runs must be a positive integer, found " + std::to_string(runs);
+        if (threads < 0 || threads > 4096) return "--threads must be in [1, 4096], found " + std::to_string(threads);
+        if (!seed.empty()) {
+            if (seed.find_first_not_of("0123456789") != std::string::npos || seed.size() > 20 ||
+                (seed.size() == 20 && seed > "18446744073709551615"))
+                return "--seed must be an integer in [0, 18446744073709551615], found '" + seed + "'";
+            o.seed = std::stoull(seed);
+            o.seed_given = true;
+        }
+        o.runs = runs > 0 ? static_cast<std::uint64_t>(runs) : 0;
+        o.threads = threads;
+        o.command_line = command_line;
+        o.stop = &stop_flag();
+        if (!quiet && is_terminal(STDERR_FILENO)) {
+            const auto t0 = std::chrono::steady_clock::now();
+            o.progress = [t0](std::uint64_t done, std::uint64_t total) {
+                const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+                const double rate = t > 0 ? static_cast<double>(done) / t : 0.0;
+                const double eta = rate > 0 ? static_cast<double>(total - done) / rate : 0.0;
+                std::fprintf(stderr, "\r  %llu / %llu runs  %.0f runs/s  elapsed %s  ETA %s   ", static_cast<unsigned long long>(done),
+                             static_cast<unsigned long long>(total), rate, clock_text(t).c_str(), clock_text(eta).c_str());
+            };
+        }
+        return "";
+    }
+
+    std::string folder(const std::string& kind, const std::string& name) const {
+        return out.empty() ? "results/" + kind + "-" + fs::path(name).stem().string() + "-" + timestamp("%Y%m%d-%H%M%S") : out;
+    }
+};
+
+int usage(const char* command, const std::string& message) {
+    std::cerr << "brink " << command << ": " << message << "\n";
+    return usage_error;
+}
+
+/// Runs `body`, mapping the library's exceptions to messages and exit codes.
+template <typename Body>
+int guarded(const char* command, Body body) {
+    try {
+        return body();
+    } catch (const ScenarioError& e) {
+        print_diagnostics(e);
+        return usage_error;
+    } catch (const ExperimentError& e) {
+        return usage(command, e.what());
+    } catch (const OutputError& e) {
+        return usage(command, e.what());
+    } catch (const std::exception& e) {
+        std::cerr << "brink " << command << ": " << e.what() << "\n";
+        return runtime_failure;
+    }
+}
+
+void end_progress(const StudyOptions& o) {
+    if (o.progress) std::fprintf(stderr, "\n");
+}
+
+
+/// Parameters ranked by Sobol total index (or Morris mu* when Sobol was not run).
+void print_sensitivity(const SensitivityResult& r, const std::string& outcome) {
+    struct Line { double st = -1, st_lo = 0, st_hi = 0, s1 = -1, s1_lo = 0, s1_hi = 0, mu = -1, sigma = -1; };
+    std::vector<std::pair<std::string, Line>> lines;
+    for (const SensitivityRow& row : r.rows) {
+        auto it = std::find_if(lines.begin(), lines.end(), [&](const auto& l) { return l.first == row.parameter; });
+        if (it == lines.end()) it = lines.insert(lines.end(), {row.parameter, Line{}});
+        Line& l = it->second;
+        const IndexEstimate& e = row.estimate;
+        if (row.index == "ST") { l.st = e.value; l.st_lo = e.low; l.st_hi = e.high; }
+        if (row.index == "S1") { l.s1 = e.value; l.s1_lo = e.low; l.s1_hi = e.high; }
+        if (row.index == "mu_star") l.mu = e.value;
+        if (row.index == "sigma") l.sigma = e.value;
+    }
+    std::stable_sort(lines.begin(), lines.end(), [](const auto& a, const auto& b) {
+        return a.second.st != b.second.st ? a.second.st > b.second.st : a.second.mu > b.second.mu;
+    });
+    std::printf("\nsensitivity of P(%s), parameters ranked by importance\n\n", outcome.c_str());
+    std::printf("  %-40s %-24s %-24s %9s %9s\n", "parameter", "Sobol total ST [95%]", "Sobol first S1 [95%]", "Morris mu*", "sigma");
+    for (const auto& [name, l] : lines) {
+        char st[64] = "-", s1[64] = "-", mu[32] = "-", sigma[32] = "-";
+        if (l.st >= -0.5) std::snprintf(st, sizeof st, "%.3f [%.3f, %.3f]", l.st, l.st_lo, l.st_hi);
+        if (l.s1 >= -0.5) std::snprintf(s1, sizeof s1, "%.3f [%.3f, %.3f]", l.s1, l.s1_lo, l.s1_hi);
+        if (l.mu >= 0) std::snprintf(mu, sizeof mu, "%.4f", l.mu);
+        if (l.sigma >= 0) std::snprintf(sigma, sizeof sigma, "%.4f", l.sigma);
+        std::printf("  %-40s %-24s %-24s %9s %9s\n", name.c_str(), st, s1, mu, sigma);
+    }
+}
+
+}  // namespace
+
+Command add_sweep_command(CLI::App& app, const std::string& command_line) {
+    struct Options {
+        CommonFlags common;
+        std::string scenario, resume;
+        std::vector<std::string> vary;
+        int sample = 0;
+        std::string method = "lhs";
+    };
+    auto o = std::make_shared<Options>();
+    CLI::App* cmd = app.add_subcommand("sweep", "Run the Monte Carlo at every point of a parameter grid or Latin hypercube");
+    cmd->add_option("scenario", o->scenario, "Scenario file (YAML)");
+    cmd->add_option("--vary", o->vary, "path=a,b,c or path=lo:hi:count (grid), or path=lo:hi with --sample (repeatable)");
+    cmd->add_option("--sample", o->sample, "Latin hypercube sample size instead of the full grid");
+    cmd->add_option("--method", o->method, "Sampling method for --sample (lhs)");
+    cmd->add_option("--resume", o->resume, "Continue an interrupted sweep in this folder");
+    o->common.add_to(cmd, "Runs per point (default: the scenario's run.runs)");
+    return Command{cmd, [o, command_line] {
+        return guarded("sweep", [&] {
+            StudyOptions options;
+            if (const std::string e = o->common.to_options(options, command_line); !e.empty()) return usage("sweep", e);
+            if (o->resume.empty() == o->scenario.empty()) return usage("sweep", "give a scenario file, or --resume DIR");
+            if (o->method != "lhs") return usage("sweep", "--method must be lhs, found '" + o->method + "'");
+            if (o->sample < 0 || o->sample > 100000) return usage("sweep", "--sample must be in [1, 100000]");
+            install_signal_handlers();
+            SweepStatus status;
+            std::string dir = o->resume;
+            if (!o->resume.empty()) {
+                status = resume_sweep(dir, options);
+            } else {
+                SweepPlan plan;
+                if (o->vary.empty()) {
+                    plan = sweep_plan_from_scenario(o->scenario, o->common.overrides);
+                } else {
+                    plan.scenario_file = o->scenario;
+                    plan.overrides = o->common.overrides;
+                    plan.samples = o->sample;
+                    for (const std::string& v : o->vary) plan.axes.push_back(parse_axis(v, o->sample > 0));
+                }
+                dir = o->common.folder("sweep", o->scenario);
+                status = run_sweep(plan, dir, options);
+            }
+            end_progress(options);
+            std::printf("sweep: %zu of %zu points done%s\nresults in: %s/ (sweep.csv; points/NNNN/ holds each point's run folder)\n",
+                        status.points_done, status.points, status.interrupted ? " (interrupted)" : "", dir.c_str());
+            if (status.interrupted) {
+                std::printf("interrupted: resume with  brink sweep --resume %s\n", dir.c_str());
+                return stop_exit_code();
+            }
+            return status.failed_runs > 0 ? static_cast<int>(runtime_failure) : static_cast<int>(ok);
+        });
+    }};
+}
+
+Command add_compare_command(CLI::App& app, const std::string& command_line) {
+    struct Options {
+        CommonFlags common;
+        std::string a, b;
+    };
+    auto o = std::make_shared<Options>();
+    CLI::App* cmd = app.add_subcommand("compare", "Paired comparison of two scenarios (or two result folders) under common random numbers");
+    cmd->add_option("a", o->a, "Scenario file or result folder A")->required();
+    cmd->add_option("b", o->b, "Scenario file or result folder B")->required();
+    o->common.add_to(cmd, "Runs of each scenario (default: A's run.runs)");
+    return Command{cmd, [o, command_line] {
+        return guarded("compare", [&] {
+            StudyOptions options;
+            if (const std::string e = o->common.to_options(options, command_line); !e.empty()) return usage("compare", e);
+            const bool folders = fs::is_directory(o->a) && fs::is_directory(o->b);
+            if (!folders && (fs::is_directory(o->a) || fs::is_directory(o->b)))
+                return usage("compare", "give two scenario files or two result folders, not one of each");
+            const std::string dir = o->common.folder("compare", fs::path(o->a).stem().string() + "-vs-" + fs::path(o->b).stem().string());
+            install_signal_handlers();
+            Comparison c;
+            if (folders) {
+                c = compare_folders(o->a, o->b);
+            } else {
+                c = compare_scenarios(o->a, o->b, o->common.overrides, dir, options);
+                end_progress(options);
+            }
+            write_comparison(c, dir, command_line);
+            std::printf("\nA: %s\nB: %s\n%llu paired runs (same seed, same run ids)\n\n", c.label_a.c_str(), c.label_b.c_str(),
+                        static_cast<unsigned long long>(c.outcomes[0].n));
+            std::printf("  %-13s %7s %7s %9s   %-20s %9s  %s\n", "outcome", "A", "B", "B - A", "95% interval", "p", "");
+            const char* labels[] = {"escalation", "de-escalation", "stalemate"};
+            for (int k = 0; k < kOutcomeCount; ++k) {
+                const PairedDifference& d = c.outcomes[static_cast<std::size_t>(k)];
+                char diff[32], lo[32], hi[32];
+                std::snprintf(diff, sizeof diff, "%+.1f pts", 100.0 * d.difference.estimate);
+                std::snprintf(lo, sizeof lo, "%+.1f", 100.0 * d.difference.low);
+                std::snprintf(hi, sizeof hi, "%+.1f", 100.0 * d.difference.high);
+                std::printf("  %-13s %7s %7s %9s   [%s, %s] pts %9.2g  %s\n", labels[k], percent(d.a.estimate).c_str(),
+                            percent(d.b.estimate).c_str(), diff, lo, hi, d.p_value, d.significant() ? "significant" : "not significant");
+            }
+            std::printf("\nresults in: %s/\n", dir.c_str());
+            return static_cast<int>(ok);
+        });
+    }};
+}
+
+Command add_sensitivity_command(CLI::App& app, const std::string& command_line) {
+    struct Options {
+        CommonFlags common;
+        std::string scenario;
+        std::vector<std::string> params;
+        std::string method = "both";
+        int samples = 32, trajectories = 10, levels = 4, resamples = 200;
+        std::string outcome = "escalation";
+    };
+    auto o = std::make_shared<Options>();
+    CLI::App* cmd = app.add_subcommand("sensitivity", "Global sensitivity of an outcome's odds: Sobol indices and Morris screening");
+    cmd->add_option("scenario", o->scenario, "Scenario file (YAML)")->required();
+    cmd->add_option("--params", o->params, "path:lo:hi, a parameter and its range (repeatable)")->required();
+    cmd->add_option("--method", o->method, "sobol, morris or both");
+    cmd->add_option("--samples", o->samples, "Saltelli base samples N (Sobol costs N x (k + 2) points)");
+    cmd->add_option("--trajectories", o->trajectories, "Morris trajectories r (costs r x (k + 1) points)");
+    cmd->add_option("--levels", o->levels, "Morris grid levels (even)");
+    cmd->add_option("--bootstrap", o->resamples, "Bootstrap resamples for Sobol intervals");
+    cmd->add_option("--outcome", o->outcome, "escalation, deescalation or stalemate");
+    o->common.add_to(cmd, "Runs per design point (default 1000)");
+    return Command{cmd, [o, command_line] {
+        return guarded("sensitivity", [&] {
+            StudyOptions options;
+            if (const std::string e = o->common.to_options(options, command_line); !e.empty()) return usage("sensitivity", e);
+            SensitivityPlan plan;
+            plan.scenario_file = o->scenario;
+            plan.overrides = o->common.overrides;
+            if (o->method != "sobol" && o->method != "morris" && o->method != "both")
+                return usage("sensitivity", "--method must be sobol, morris or both, found '" + o->method + "'");
+            plan.sobol = o->method != "morris";
+            plan.morris = o->method != "sobol";
+            if (o->samples < 2 || o->samples > 100000) return usage("sensitivity", "--samples must be in [2, 100000]");
+            if (o->trajectories < 2 || o->trajectories > 10000) return usage("sensitivity", "--trajectories must be in [2, 10000]");
+            if (o->levels < 2 || o->levels % 2) return usage("sensitivity", "--levels must be an even number >= 2");
+            if (o->resamples < 0 || o->resamples > 100000) return usage("sensitivity", "--bootstrap must be in [0, 100000]");
+            const std::map<std::string, Outcome> outcomes{{"escalation", Outcome::escalation}, {"deescalation", Outcome::deescalation},
+                                                          {"stalemate", Outcome::stalemate}};
+            if (!outcomes.count(o->outcome)) return usage("sensitivity", "--outcome must be escalation, deescalation or stalemate");
+            plan.outcome = outcomes.at(o->outcome);
+            plan.base_samples = o->samples;
+            plan.trajectories = o->trajectories;
+            plan.levels = o->levels;
+            plan.resamples = o->resamples;
+            for (const std::string& p : o->params) {
+                const auto colon = p.find(':');
+                if (colon == std::string::npos) return usage("sensitivity", "--params expects path:lo:hi, found '" + p + "'");
+                plan.parameters.push_back(parse_axis(p.substr(0, colon) + "=" + p.substr(colon + 1), true));
+            }
+            const std::string dir = o->common.folder("sensitivity", o->scenario);
+            install_signal_handlers();
+            const SensitivityResult result = run_sensitivity(plan, dir, options);
+            end_progress(options);
+            if (!result.complete) {
+                std::printf("interrupted; nothing written to %s/ (a sensitivity run is not resumable)\n", dir.c_str());
+                return stop_exit_code();
+            }
+            print_sensitivity(result, o->outcome);
+            std::printf("\nresults in: %s/ (sensitivity.csv, design.csv)\n", dir.c_str());
+            return static_cast<int>(ok);
+        });
+    }};
+}
+
+}  // namespace brink::cli
