@@ -550,10 +550,7 @@ private:
                 if (!b) continue;
                 double v = 0.0;
                 if (is_rung) v = rung_ref(*b, p + "." + bound);
-                else {
-                    const FieldSpec range{"", "number", "", 0, 1, "", ""};
-                    v = r_.number_at(*b, p + "." + bound, range);
-                }
+                else v = r_.number_at(*b, p + "." + bound, spec_of(pattern + ".requires.*." + bound));
                 (std::string(bound) == "min" ? c.min : c.max) = v;
             }
             if (c.min > c.max) r_.error(e.value.mark, p, "min (" + format_number(c.min) + ") is above max (" + format_number(c.max) + "); no state satisfies it");

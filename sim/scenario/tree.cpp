@@ -256,9 +256,22 @@ void apply_override(Node& root, const std::string& assignment, std::vector<Diagn
 
     Node* node = &root;
     for (std::size_t i = 0; i < keys.size(); ++i) {
+        std::string prefix;
+        for (std::size_t j = 0; j < i; ++j) prefix += (j ? "." : "") + keys[j];
+        if (node->kind == Node::Kind::list) {
+            // A list item by its index: ladder.rungs.7.war_cost=6
+            const std::string& k = keys[i];
+            const bool digits = !k.empty() && k.size() < 9 && k.find_first_not_of("0123456789") == std::string::npos;
+            if (!digits || std::stoul(k) >= node->list.size()) {
+                add(diagnostics, Mark{"--set", 1, key_columns[i]}, path,
+                    "'" + prefix + "' is a list of " + std::to_string(node->list.size()) + " items; expected an index in [0, " +
+                        std::to_string(node->list.size() == 0 ? 0 : node->list.size() - 1) + "], found '" + k + "'");
+                return;
+            }
+            node = &node->list[std::stoul(k)];
+            continue;
+        }
         if (node->kind != Node::Kind::map) {
-            std::string prefix;
-            for (std::size_t j = 0; j < i; ++j) prefix += (j ? "." : "") + keys[j];
             add(diagnostics, where, path, "cannot set inside '" + prefix + "', which is " + kind_name(node->kind) + ", not a map");
             return;
         }

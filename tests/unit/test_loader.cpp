@@ -156,6 +156,19 @@ TEST_CASE("extends merges maps by key and replaces lists; --set overrides after 
     CHECK(set.scenario.leaders[1].priorities[1] == 0.25);
     CHECK(set.scenario.horizon == 12);
     CHECK(set.hash != child.hash);
+
+    // List items are reached by index.
+    const LoadedScenario item = load_scenario((d / "child.yaml").string(), {"ladder.rungs.4.war_cost=3.5"});
+    CHECK(item.scenario.ladder[4].war_cost == 3.5);
+    try {
+        load_scenario((d / "child.yaml").string(), {"ladder.rungs.9.war_cost=1"});
+        FAIL("an index past the end of the list was accepted");
+    } catch (const ScenarioError& e) {
+        REQUIRE(e.diagnostics().size() == 1);
+        CHECK(e.diagnostics()[0].file == "--set");
+        CHECK(e.diagnostics()[0].column == 14);
+        CHECK_THAT(e.diagnostics()[0].message, Catch::Contains("a list of 6 items; expected an index in [0, 5], found '9'"));
+    }
     fs::remove_all(d);
 }
 
