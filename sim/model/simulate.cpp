@@ -1,36 +1,36 @@
-// One run of the model: MODEL.md section 5, tick by tick.
+// One run of the model: MODEL.md section 5, tick by tick (docs/model.md describes it).
+//
+// The phases of a tick are separate functions (tick.hpp) so that the benchmarks time
+// exactly this code. Performance notes (benchmarks/RESULTS.md has the figures):
+//  - the war term of an action depends on it only through its escalation, so it is
+//    computed once per distinct escalation value per decision (two exp() each);
+//  - a logit weight whose exponent is exactly 0 (the best option, or rationality 0)
+//    is exp(0) = 1 and is not computed;
+//  - menu positions travel with the choice instead of being searched for.
+// Each of these gives the same bits as the straightforward computation: the same
+// operations on the same operands, in the same order, so results are unchanged.
 #include <algorithm>
+#include <bit>
 #include <cmath>
-#include <stdexcept>
+#include <limits>
+#include <string>
 
-#include "brink/model.hpp"
-#include "brink/random.hpp"
+#include "tick.hpp"
 
 namespace brink {
-
-struct Workspace {
-    std::vector<double> state;
-    std::vector<double> perceived;       // one leader's perceived + predicted state
-    std::vector<double> opponent_effect; // believed mean effect of the opponent's move
-    std::array<std::vector<double>, 2> beliefs;  // over the opponent's menu
-    std::vector<double> utilities;
-    std::vector<int> feasible_options;
-    std::vector<char> feasible;  // by action index
-    Stream decisions, world, ladder, events;
-    std::vector<char> event_fires;  // by event index, decided on the start-of-tick state
-};
 
 WorkspaceHandle::WorkspaceHandle() : ws_(new Workspace) {}
 WorkspaceHandle::~WorkspaceHandle() { delete ws_; }
 
 namespace {
 
+inline std::size_t at(int i) { return static_cast<std::size_t>(i); }
 inline double clamp01(double v) { return v < 0.0 ? 0.0 : (v > 1.0 ? 1.0 : v); }
 inline double logistic(double z) { return 1.0 / (1.0 + std::exp(-z)); }
 
-bool holds(const std::vector<Condition>& conditions, const std::vector<double>& state, int rung) {
+inline bool holds(const std::vector<Condition>& conditions, const std::vector<double>& state, int rung) {
     for (const Condition& c : conditions) {
-        const double v = c.variable == kRung ? static_cast<double>(rung) : state[static_cast<std::size_t>(c.variable)];
+        const double v = c.variable == kRung ? static_cast<double>(rung) : state[at(c.variable)];
         if (v < c.min || v > c.max) return false;
     }
     return true;
@@ -41,7 +41,7 @@ struct StepProbabilities {
     double down = 0.0;
 };
 
-StepProbabilities step_probabilities(const Scenario& s, int rung, double pressure, double tension) {
+inline StepProbabilities step_probabilities(const Scenario& s, int rung, double pressure, double tension) {
     const double x = pressure + s.step.tension_weight * tension;
     StepProbabilities p;
     if (rung + 1 < s.rung_count()) p.up = logistic(s.step.sensitivity * (x - s.step.up_threshold));
@@ -49,9 +49,9 @@ StepProbabilities step_probabilities(const Scenario& s, int rung, double pressur
     return p;
 }
 
-double expected_war_cost(const Scenario& s, int rung, double pressure, double tension) {
+inline double expected_war_cost(const Scenario& s, int rung, double pressure, double tension) {
     const StepProbabilities p = step_probabilities(s, rung, pressure, tension);
-    const auto cost = [&](int r) { return s.ladder[static_cast<std::size_t>(r)].war_cost; };
+    const auto cost = [&](int r) { return s.ladder[at(r)].war_cost; };
     double expected = (1.0 - p.up - p.down) * cost(rung);
     if (p.up > 0.0) expected += p.up * cost(rung + 1);
     if (p.down > 0.0) expected += p.down * cost(rung - 1);
@@ -66,50 +66,49 @@ struct TickContext {
     std::array<int, 2> previous{-1, -1};   // each leader's own last move
 };
 
-/// Utility terms of action a for leader i, given the predicted state ws.perceived
-/// (perceived state plus the believed opponent effect) and the believed opponent escalation.
+/// Utility terms of action a for leader i, given the predicted state (perceived state
+/// plus the believed opponent effect) and the war term (already computed for a's escalation).
 struct Terms {
     double goals = 0.0, war = 0.0, cost = 0.0, reciprocity = 0.0, resolve = 0.0;
     double total() const { return goals - war - cost + reciprocity + resolve; }
 };
 
-Terms utility_terms(const Scenario& s, int i, int a, const std::vector<double>& predicted,
-                    double opponent_escalation, const TickContext& ctx, std::vector<double>* by_goal) {
-    const Leader& leader = s.leaders[static_cast<std::size_t>(i)];
-    const Action& action = s.actions[static_cast<std::size_t>(a)];
+inline Terms utility_terms(const Scenario& s, int i, int a, const double* predicted, double war,
+                           const TickContext& ctx, std::vector<double>* by_goal) {
+    const Leader& leader = s.leaders[at(i)];
+    const Action& action = s.actions[at(a)];
+    const double* weight = leader.value_weights.data();
     Terms t;
     if (by_goal) by_goal->assign(leader.goal_names.size(), 0.0);
     for (const Effect& e : action.effects) {
-        const double before = clamp01(predicted[static_cast<std::size_t>(e.variable)]);
-        const double delta = clamp01(predicted[static_cast<std::size_t>(e.variable)] + e.mean) - before;
-        t.goals += leader.value_weights[static_cast<std::size_t>(e.variable)] * delta;
+        const double p = predicted[at(e.variable)];
+        const double before = clamp01(p);
+        const double delta = clamp01(p + e.mean) - before;
+        t.goals += weight[at(e.variable)] * delta;
         if (by_goal) {
             for (std::size_t g = 0; g < leader.goal_names.size(); ++g)
-                (*by_goal)[g] += leader.priorities[g] * leader.goals[g][static_cast<std::size_t>(e.variable)] * delta;
+                (*by_goal)[g] += leader.priorities[g] * leader.goals[g][at(e.variable)] * delta;
         }
     }
-    t.war = (1.0 - leader.traits.risk_tolerance) *
-            expected_war_cost(s, ctx.rung, action.escalation + opponent_escalation, ctx.tension);
+    t.war = war;
     t.cost = action.cost;
-    const int seen = ctx.perceived[static_cast<std::size_t>(i)];
-    if (seen >= 0)
-        t.reciprocity = -leader.traits.reciprocity *
-                        std::abs(action.escalation - s.actions[static_cast<std::size_t>(seen)].escalation);
-    if (a == ctx.previous[static_cast<std::size_t>(i)]) t.resolve = leader.traits.resolve;
+    const int seen = ctx.perceived[at(i)];
+    if (seen >= 0) t.reciprocity = -leader.traits.reciprocity * std::abs(action.escalation - s.actions[at(seen)].escalation);
+    if (a == ctx.previous[at(i)]) t.resolve = leader.traits.resolve;
     return t;
 }
 
 /// Leader i perceives the opponent's last move and updates its beliefs.
 void perceive(const Scenario& s, int i, int opponent_move, TickContext& ctx, Workspace& ws, LeaderTick* detail) {
-    const Leader& leader = s.leaders[static_cast<std::size_t>(i)];
-    const Leader& opponent = s.leaders[static_cast<std::size_t>(1 - i)];
+    const Leader& leader = s.leaders[at(i)];
+    const Leader& opponent = s.leaders[at(1 - i)];
     // Two draws every tick, used or not, so the stream stays aligned across scenarios.
     const double u_misread = ws.decisions.uniform();
     const double u_which = ws.decisions.uniform();
     int seen = opponent_move;
     bool misread = false;
     if (opponent_move >= 0) {
-        const double p_misread = leader.traits.misperception * (1.0 - ws.state[static_cast<std::size_t>(s.channel)]);
+        const double p_misread = leader.traits.misperception * (1.0 - ws.state[at(s.channel)]);
         if (u_misread < p_misread) {
             const auto it = std::upper_bound(leader.misread_cdf.begin(), leader.misread_cdf.end(), u_which);
             const auto k = std::min<std::size_t>(static_cast<std::size_t>(it - leader.misread_cdf.begin()),
@@ -118,12 +117,13 @@ void perceive(const Scenario& s, int i, int opponent_move, TickContext& ctx, Wor
             misread = true;
         }
         // Decaying frequency of the opponent's perceived moves.
-        std::vector<double>& b = ws.beliefs[static_cast<std::size_t>(i)];
+        double* b = ws.beliefs[at(i)].data();
+        const std::size_t n = ws.beliefs[at(i)].size();
+        const int* menu = opponent.menu.data();
         const double keep = leader.traits.memory;
-        for (std::size_t k = 0; k < b.size(); ++k)
-            b[k] = keep * b[k] + (1.0 - keep) * (opponent.menu[k] == seen ? 1.0 : 0.0);
+        for (std::size_t k = 0; k < n; ++k) b[k] = keep * b[k] + (1.0 - keep) * (menu[k] == seen ? 1.0 : 0.0);
     }
-    ctx.perceived[static_cast<std::size_t>(i)] = seen;
+    ctx.perceived[at(i)] = seen;
     if (detail) {
         detail->observed = seen;
         detail->actual_previous = opponent_move;
@@ -131,90 +131,267 @@ void perceive(const Scenario& s, int i, int opponent_move, TickContext& ctx, Wor
     }
 }
 
-/// Leader i chooses an action by the logit rule.
-int decide(const Scenario& s, int i, const TickContext& ctx, Workspace& ws, LeaderTick* detail) {
-    const Leader& leader = s.leaders[static_cast<std::size_t>(i)];
-    const Leader& opponent = s.leaders[static_cast<std::size_t>(1 - i)];
+/// Leader i chooses an action by the logit rule; returns its menu position.
+int choose(const Scenario& s, int i, const TickContext& ctx, Workspace& ws, LeaderTick* detail) {
+    const Leader& leader = s.leaders[at(i)];
+    const Leader& opponent = s.leaders[at(1 - i)];
     const std::size_t n_vars = ws.state.size();
+    const double* state = ws.state.data();
+    double* perceived = ws.perceived.data();
+    const char* feasible = ws.feasible.data();
 
     // Perceived state, noisier when the channel is closed.
-    const double noise_sd = s.perception.state_noise * (1.0 - ws.state[static_cast<std::size_t>(s.channel)]);
-    for (std::size_t v = 0; v < n_vars; ++v) {
-        ws.perceived[v] = ws.state[v];
-        if (s.perception.state_noise > 0.0) ws.perceived[v] += noise_sd * ws.decisions.normal();
+    if (s.perception.state_noise > 0.0) {
+        const double noise_sd = s.perception.state_noise * (1.0 - state[at(s.channel)]);
+        for (std::size_t v = 0; v < n_vars; ++v) perceived[v] = state[v] + noise_sd * ws.decisions.normal();
+    } else {
+        for (std::size_t v = 0; v < n_vars; ++v) perceived[v] = state[v];
     }
 
     // Believed opponent move: belief-weighted mean over its feasible actions.
-    const std::vector<double>& b = ws.beliefs[static_cast<std::size_t>(i)];
-    std::fill(ws.opponent_effect.begin(), ws.opponent_effect.end(), 0.0);
+    const double* b = ws.beliefs[at(i)].data();
+    double* opponent_effect = ws.opponent_effect.data();
+    std::fill(opponent_effect, opponent_effect + n_vars, 0.0);
+    const std::size_t opponent_menu = opponent.menu.size();
     double mass = 0.0, escalation = 0.0;
     std::size_t feasible_count = 0;
-    for (std::size_t k = 0; k < opponent.menu.size(); ++k)
-        if (ws.feasible[static_cast<std::size_t>(opponent.menu[k])]) { mass += b[k]; ++feasible_count; }
-    for (std::size_t k = 0; k < opponent.menu.size(); ++k) {
+    for (std::size_t k = 0; k < opponent_menu; ++k)
+        if (feasible[at(opponent.menu[k])]) { mass += b[k]; ++feasible_count; }
+    for (std::size_t k = 0; k < opponent_menu; ++k) {
         const int j = opponent.menu[k];
-        if (!ws.feasible[static_cast<std::size_t>(j)]) continue;
+        if (!feasible[at(j)]) continue;
         const double w = mass > 0.0 ? b[k] / mass : 1.0 / static_cast<double>(feasible_count);
-        const Action& act = s.actions[static_cast<std::size_t>(j)];
+        const Action& act = s.actions[at(j)];
         escalation += w * act.escalation;
-        for (const Effect& e : act.effects) ws.opponent_effect[static_cast<std::size_t>(e.variable)] += w * e.mean;
+        for (const Effect& e : act.effects) opponent_effect[at(e.variable)] += w * e.mean;
     }
-    for (std::size_t v = 0; v < n_vars; ++v) ws.perceived[v] += ws.opponent_effect[v];
+    for (std::size_t v = 0; v < n_vars; ++v) perceived[v] += opponent_effect[v];
 
     // Utilities of feasible actions, then the logit (quantal-response) rule.
-    ws.feasible_options.clear();
-    ws.utilities.clear();
+    const std::size_t menu_size = leader.menu.size();
+    const int* klass = ws.escalation_class[at(i)].data();
+    const double* class_escalation = ws.class_escalation[at(i)].data();
+    double* class_war = ws.class_war.data();
+    char* class_done = ws.class_done.data();
+    std::fill(class_done, class_done + ws.class_escalation[at(i)].size(), 0);
+    const double averse = 1.0 - leader.traits.risk_tolerance;
+    int* options = ws.options.data();
+    double* weights = ws.weights.data();
+    std::size_t count = 0;
     double best = -std::numeric_limits<double>::infinity();
-    for (const int a : leader.menu) {
-        if (!ws.feasible[static_cast<std::size_t>(a)]) continue;
-        const double u = utility_terms(s, i, a, ws.perceived, escalation, ctx, nullptr).total();
-        ws.feasible_options.push_back(a);
-        ws.utilities.push_back(u);
+    for (std::size_t k = 0; k < menu_size; ++k) {
+        const int a = leader.menu[k];
+        if (!feasible[at(a)]) continue;
+        const int c = klass[k];
+        if (!class_done[c]) {
+            class_war[c] = averse * expected_war_cost(s, ctx.rung, class_escalation[c] + escalation, ctx.tension);
+            class_done[c] = 1;
+        }
+        const double u = utility_terms(s, i, a, perceived, class_war[c], ctx, nullptr).total();
+        options[count] = static_cast<int>(k);
+        weights[count] = u;
+        ++count;
         best = std::max(best, u);
     }
-    if (ws.feasible_options.empty())
+    if (count == 0)
         throw RunError("leader '" + leader.id + "' has no feasible action at rung " + std::to_string(ctx.rung));
     const double lambda = leader.traits.rationality;
     double total = 0.0;
-    for (double& u : ws.utilities) {
-        u = std::exp(lambda * (u - best));
-        total += u;
+    for (std::size_t k = 0; k < count; ++k) {
+        const double z = lambda * (weights[k] - best);
+        weights[k] = z == 0.0 ? 1.0 : std::exp(z);  // exp(+-0) is exactly 1
+        total += weights[k];
     }
     const double target = ws.decisions.uniform() * total;
-    std::size_t pick = ws.utilities.size() - 1;
+    std::size_t pick = count - 1;
     double cumulative = 0.0;
-    for (std::size_t k = 0; k < ws.utilities.size(); ++k) {
-        cumulative += ws.utilities[k];
-        if (target < cumulative) { pick = k; break; }
+    for (std::size_t k = 0; k < count; ++k) {
+        cumulative += weights[k];
+        if (target < cumulative) {
+            pick = k;
+            break;
+        }
     }
     if (detail) {
         detail->options.clear();
-        for (std::size_t k = 0; k < ws.feasible_options.size(); ++k) {
+        for (std::size_t k = 0; k < count; ++k) {
             Option o;
-            o.action = ws.feasible_options[k];
-            const Terms t = utility_terms(s, i, o.action, ws.perceived, escalation, ctx, &o.by_goal);
+            o.action = leader.menu[at(options[k])];
+            const double war = class_war[klass[at(options[k])]];
+            const Terms t = utility_terms(s, i, o.action, perceived, war, ctx, &o.by_goal);
             o.utility = t.total();
-            o.probability = ws.utilities[k] / total;
+            o.probability = weights[k] / total;
             o.war_cost = t.war;
             o.action_cost = t.cost;
             o.reciprocity = t.reciprocity;
             o.resolve = t.resolve;
             detail->options.push_back(std::move(o));
         }
-        detail->chosen = ws.feasible_options[pick];
+        detail->chosen = leader.menu[at(options[pick])];
     }
-    return ws.feasible_options[pick];
+    return options[pick];
 }
 
-void apply_effects(const std::vector<Effect>& effects, Workspace& ws) {
+inline void apply_effects(const std::vector<Effect>& effects, Workspace& ws) {
+    double* state = ws.state.data();
     for (const Effect& e : effects) {
         double change = e.mean;
         if (e.sd > 0.0) change += e.sd * ws.world.normal();
-        ws.state[static_cast<std::size_t>(e.variable)] += change;
+        state[at(e.variable)] += change;
     }
 }
 
 }  // namespace
+
+namespace tick {
+
+void start(const Scenario& s, std::uint64_t run_id, std::uint64_t seed, Workspace& ws, RunResult& result,
+           RunState& rs) {
+    const std::size_t n_vars = static_cast<std::size_t>(s.variable_count());
+    ws.state.assign(s.initial.begin(), s.initial.end());
+    ws.perceived.resize(n_vars);
+    ws.opponent_effect.resize(n_vars);
+    ws.feasible.assign(s.actions.size(), 0);
+    std::size_t classes = 0;
+    std::size_t longest_menu = 0;
+    for (std::size_t i = 0; i < 2; ++i) {
+        const std::size_t opponent_menu = s.leaders[1 - i].menu.size();
+        ws.beliefs[i].assign(opponent_menu, 1.0 / static_cast<double>(opponent_menu));
+        const std::vector<int>& menu = s.leaders[i].menu;
+        longest_menu = std::max(longest_menu, menu.size());
+        std::vector<int>& klass = ws.escalation_class[i];
+        std::vector<double>& values = ws.class_escalation[i];
+        klass.resize(menu.size());
+        values.clear();
+        for (std::size_t k = 0; k < menu.size(); ++k) {
+            const double e = s.actions[at(menu[k])].escalation;
+            std::size_t c = 0;
+            while (c < values.size() && std::bit_cast<std::uint64_t>(values[c]) != std::bit_cast<std::uint64_t>(e)) ++c;
+            if (c == values.size()) values.push_back(e);
+            klass[k] = static_cast<int>(c);
+        }
+        classes = std::max(classes, values.size());
+    }
+    ws.class_war.resize(classes);
+    ws.class_done.resize(classes);
+    ws.options.resize(longest_menu);
+    ws.weights.resize(longest_menu);
+    ws.decisions.reseed(seed, run_id, StreamPurpose::decisions);
+    ws.world.reseed(seed, run_id, StreamPurpose::world);
+    ws.ladder.reseed(seed, run_id, StreamPurpose::ladder);
+    ws.events.reseed(seed, run_id, StreamPurpose::events);
+    ws.event_fires.assign(s.events.size(), 0);
+
+    result.prepare(s);
+    result.run_id = run_id;
+    result.max_rung = s.initial_rung;
+    result.first_tick_at_rung[at(s.initial_rung)] = 0;
+    result.outcome = Outcome::stalemate;
+    result.end_tick = s.horizon;
+
+    rs = RunState{};
+    rs.rung = s.initial_rung;
+}
+
+Moves decide(const Scenario& s, Workspace& ws, const RunState& rs, TickView* details) {
+    // 1. Perception.
+    TickContext ctx;
+    ctx.rung = rs.rung;
+    ctx.tension = ws.state[at(s.tension)];
+    ctx.previous = rs.last;
+    for (int i = 0; i < 2; ++i)
+        perceive(s, i, rs.last[at(1 - i)], ctx, ws, details ? &details->leaders[at(i)] : nullptr);
+
+    // 2. Simultaneous choice, on the state at the start of the tick.
+    for (std::size_t a = 0; a < s.actions.size(); ++a) ws.feasible[a] = holds(s.actions[a].requires_, ws.state, rs.rung);
+    Moves m;
+    for (int i = 0; i < 2; ++i) {
+        const int k = choose(s, i, ctx, ws, details ? &details->leaders[at(i)] : nullptr);
+        m.position[at(i)] = k;
+        m.action[at(i)] = s.leaders[at(i)].menu[at(k)];
+    }
+    return m;
+}
+
+double update_state(const Scenario& s, Workspace& ws, const RunState& rs, const Moves& moves, TickView* details) {
+    // Which events fire is decided on the start-of-tick state, one draw per event every tick.
+    const std::size_t n_events = s.events.size();
+    for (std::size_t e = 0; e < n_events; ++e) {
+        const double u = ws.events.uniform();
+        ws.event_fires[e] = u < s.events[e].hazard && holds(s.events[e].requires_, ws.state, rs.rung);
+    }
+
+    // 3. Effects with noise: both moves, then the events that fire.
+    const Action& a0 = s.actions[at(moves.action[0])];
+    const Action& a1 = s.actions[at(moves.action[1])];
+    double pressure = a0.escalation + a1.escalation;
+    if (details) details->events_fired.clear();
+    apply_effects(a0.effects, ws);
+    apply_effects(a1.effects, ws);
+    for (std::size_t e = 0; e < n_events; ++e) {
+        if (ws.event_fires[e]) {
+            const Event& event = s.events[e];
+            apply_effects(event.effects, ws);
+            pressure += event.escalation;
+            if (details) details->events_fired.push_back(static_cast<int>(e));
+        }
+    }
+    double* state = ws.state.data();
+    const std::size_t n_vars = ws.state.size();
+    bool nan = false;
+    for (std::size_t v = 0; v < n_vars; ++v) {
+        nan |= std::isnan(state[v]);
+        state[v] = clamp01(state[v]);  // clamp01(NaN) is NaN; reported below before anything reads it
+    }
+    if (nan) {
+        for (std::size_t v = 0; v < n_vars; ++v)
+            if (std::isnan(state[v]))
+                throw RunError("variable '" + s.variables[v] + "' became NaN at tick " + std::to_string(rs.tick));
+    }
+    return pressure;
+}
+
+void step_ladder(const Scenario& s, Workspace& ws, RunState& rs, const Moves& moves, double pressure,
+                 double tension_before, RunResult& result) {
+    // 4. The ladder moves on the pressure and the start-of-tick tension; then tension updates.
+    const StepProbabilities p = step_probabilities(s, rs.rung, pressure, tension_before);
+    const double u = ws.ladder.uniform();
+    if (u < p.up) ++rs.rung;
+    else if (u < p.up + p.down) --rs.rung;
+    double& tension = ws.state[at(s.tension)];
+    tension = clamp01((1.0 - s.tension_rule.decay) * tension + s.tension_rule.gain * pressure);
+
+    // Bookkeeping.
+    if (rs.rung > result.max_rung) result.max_rung = rs.rung;
+    int& first = result.first_tick_at_rung[at(rs.rung)];
+    if (first < 0) first = rs.tick;
+    ++result.action_counts[0][at(moves.position[0])];
+    ++result.action_counts[1][at(moves.position[1])];
+    rs.last = moves.action;
+}
+
+bool check_outcome(const Scenario& s, const Workspace& ws, RunState& rs, const Moves& moves, RunResult& result) {
+    // 5. Outcomes.
+    const Outcomes& o = s.outcomes;
+    if (rs.rung >= o.escalation_rung || s.ladder[at(rs.rung)].terminal) {
+        result.outcome = Outcome::escalation;
+        return true;
+    }
+    if (o.joint_agreement && s.actions[at(moves.action[0])].agreement && s.actions[at(moves.action[1])].agreement &&
+        ws.state[at(s.channel)] >= o.agreement_channel) {
+        result.outcome = Outcome::deescalation;
+        return true;
+    }
+    if (rs.rung <= o.settlement_rung && ws.state[at(s.tension)] < o.settlement_tension) ++rs.settled_ticks;
+    else rs.settled_ticks = 0;
+    if (rs.settled_ticks >= o.settlement_ticks) {
+        result.outcome = Outcome::deescalation;
+        return true;
+    }
+    return false;
+}
+
+}  // namespace tick
 
 const char* outcome_name(Outcome outcome) {
     switch (outcome) {
@@ -234,140 +411,42 @@ void RunResult::prepare(const Scenario& s) {
 void simulate(const Scenario& s, std::uint64_t run_id, std::uint64_t seed, RunResult& result,
               WorkspaceHandle& handle, TickObserver* observer) {
     Workspace& ws = handle.get();
-    const std::size_t n_vars = static_cast<std::size_t>(s.variable_count());
-    ws.state.assign(s.initial.begin(), s.initial.end());
-    ws.perceived.resize(n_vars);
-    ws.opponent_effect.resize(n_vars);
-    ws.feasible.assign(s.actions.size(), 0);
-    ws.utilities.reserve(s.actions.size());
-    ws.feasible_options.reserve(s.actions.size());
-    for (std::size_t i = 0; i < 2; ++i) {
-        const std::size_t opponent_menu = s.leaders[1 - i].menu.size();
-        ws.beliefs[i].assign(opponent_menu, 1.0 / static_cast<double>(opponent_menu));
-    }
-    ws.decisions.reseed(seed, run_id, StreamPurpose::decisions);
-    ws.world.reseed(seed, run_id, StreamPurpose::world);
-    ws.ladder.reseed(seed, run_id, StreamPurpose::ladder);
-    ws.events.reseed(seed, run_id, StreamPurpose::events);
-    ws.event_fires.assign(s.events.size(), 0);
-
-    result.prepare(s);
-    result.run_id = run_id;
-    int rung = s.initial_rung;
-    result.max_rung = rung;
-    result.first_tick_at_rung[static_cast<std::size_t>(rung)] = 0;
-    result.outcome = Outcome::stalemate;
-    result.end_tick = s.horizon;
+    tick::RunState rs;
+    tick::start(s, run_id, seed, ws, result, rs);
 
     const bool details = observer && observer->wants_details();
     TickView view;
-    if (observer) observer->on_start(ws.state.data(), rung);
+    TickView* detail_view = details ? &view : nullptr;
+    if (observer) observer->on_start(ws.state.data(), rs.rung);
+    const std::size_t tension = at(s.tension);
 
-    std::array<int, 2> last{-1, -1};
-    int settled_ticks = 0;
-    const std::size_t tension = static_cast<std::size_t>(s.tension);
-    const std::size_t channel = static_cast<std::size_t>(s.channel);
-
-    for (int tick = 1; tick <= s.horizon; ++tick) {
-        // 1. Perception.
-        TickContext ctx;
-        ctx.rung = rung;
-        ctx.tension = ws.state[tension];
-        ctx.previous = last;
-        for (int i = 0; i < 2; ++i)
-            perceive(s, i, last[static_cast<std::size_t>(1 - i)], ctx, ws,
-                     details ? &view.leaders[static_cast<std::size_t>(i)] : nullptr);
-
-        // 2. Simultaneous choice, on the state at the start of the tick.
-        for (std::size_t a = 0; a < s.actions.size(); ++a) ws.feasible[a] = holds(s.actions[a].requires_, ws.state, rung);
-        std::array<int, 2> chosen{};
-        for (int i = 0; i < 2; ++i)
-            chosen[static_cast<std::size_t>(i)] =
-                decide(s, i, ctx, ws, details ? &view.leaders[static_cast<std::size_t>(i)] : nullptr);
-
-        // Which events fire is decided on the start-of-tick state, one draw per event every tick.
-        for (std::size_t e = 0; e < s.events.size(); ++e) {
-            const double u = ws.events.uniform();
-            ws.event_fires[e] = u < s.events[e].hazard && holds(s.events[e].requires_, ws.state, rung);
-        }
-
-        // 3. Effects with noise: both moves, then the events that fire.
-        const Action& a0 = s.actions[static_cast<std::size_t>(chosen[0])];
-        const Action& a1 = s.actions[static_cast<std::size_t>(chosen[1])];
-        double pressure = a0.escalation + a1.escalation;
+    for (int t = 1; t <= s.horizon; ++t) {
+        rs.tick = t;
         const double tension_before = ws.state[tension];
-        const int rung_before = rung;
-        if (details) view.events_fired.clear();
-        apply_effects(a0.effects, ws);
-        apply_effects(a1.effects, ws);
-        for (std::size_t e = 0; e < s.events.size(); ++e) {
-            const Event& event = s.events[e];
-            if (ws.event_fires[e]) {
-                apply_effects(event.effects, ws);
-                pressure += event.escalation;
-                if (details) view.events_fired.push_back(static_cast<int>(e));
-            }
-        }
-        for (std::size_t v = 0; v < n_vars; ++v) {
-            if (std::isnan(ws.state[v]))
-                throw RunError("variable '" + s.variables[v] + "' became NaN at tick " + std::to_string(tick));
-            ws.state[v] = clamp01(ws.state[v]);
-        }
-
-        // 4. The ladder moves on the pressure and the start-of-tick tension; then tension updates.
-        const StepProbabilities p = step_probabilities(s, rung, pressure, tension_before);
-        const double u = ws.ladder.uniform();
-        if (u < p.up) ++rung;
-        else if (u < p.up + p.down) --rung;
-        ws.state[tension] = clamp01((1.0 - s.tension_rule.decay) * ws.state[tension] + s.tension_rule.gain * pressure);
-
-        // Bookkeeping.
-        if (rung > result.max_rung) result.max_rung = rung;
-        int& first = result.first_tick_at_rung[static_cast<std::size_t>(rung)];
-        if (first < 0) first = tick;
-        for (std::size_t i = 0; i < 2; ++i) {
-            const std::vector<int>& menu = s.leaders[i].menu;
-            const auto k = static_cast<std::size_t>(std::find(menu.begin(), menu.end(), chosen[i]) - menu.begin());
-            ++result.action_counts[i][k];
-        }
-        last = chosen;
+        const int rung_before = rs.rung;
+        const tick::Moves moves = tick::decide(s, ws, rs, detail_view);
+        const double pressure = tick::update_state(s, ws, rs, moves, detail_view);
+        tick::step_ladder(s, ws, rs, moves, pressure, tension_before, result);
 
         if (observer) {
-            view.tick = tick;
+            view.tick = t;
             view.rung_before = rung_before;
-            view.rung = rung;
+            view.rung = rs.rung;
             view.pressure = pressure;
             view.state = ws.state.data();
             if (!details) {
-                view.leaders[0].chosen = chosen[0];
-                view.leaders[1].chosen = chosen[1];
+                view.leaders[0].chosen = moves.action[0];
+                view.leaders[1].chosen = moves.action[1];
             }
             observer->on_tick(view);
         }
 
-        // 5. Outcomes.
-        bool ended = false;
-        if (rung >= s.outcomes.escalation_rung || s.ladder[static_cast<std::size_t>(rung)].terminal) {
-            result.outcome = Outcome::escalation;
-            ended = true;
-        } else if (s.outcomes.joint_agreement && a0.agreement && a1.agreement &&
-                   ws.state[channel] >= s.outcomes.agreement_channel) {
-            result.outcome = Outcome::deescalation;
-            ended = true;
-        } else {
-            if (rung <= s.outcomes.settlement_rung && ws.state[tension] < s.outcomes.settlement_tension) ++settled_ticks;
-            else settled_ticks = 0;
-            if (settled_ticks >= s.outcomes.settlement_ticks) {
-                result.outcome = Outcome::deescalation;
-                ended = true;
-            }
-        }
-        if (ended) {
-            result.end_tick = tick;
+        if (tick::check_outcome(s, ws, rs, moves, result)) {
+            result.end_tick = t;
             break;
         }
     }
-    result.final_rung = rung;
+    result.final_rung = rs.rung;
     std::copy(ws.state.begin(), ws.state.end(), result.final_state.begin());
 }
 

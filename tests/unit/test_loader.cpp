@@ -177,7 +177,8 @@ TEST_CASE("scenario-reference.md documents every field the loader accepts", "[lo
     REQUIRE_FALSE(doc.empty());
     for (const FieldSpec& f : scenario_fields()) {
         INFO("field " << f.path);
-        CHECK(doc.find("`" + std::string(f.path) + "`") != std::string::npos);
+        const std::string quoted = std::string("`").append(f.path).append("`");
+        CHECK(doc.find(quoted) != std::string::npos);
     }
 }
 
