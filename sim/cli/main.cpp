@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
         add_sweep_command(app, command_line),
         add_compare_command(app, command_line),
         add_sensitivity_command(app, command_line),
+        add_trace_command(app),
     };
     try {
         app.parse(argc, argv);

@@ -1,0 +1,71 @@
+// brink trace: the story of one run, tick by tick.
+#include <cstdio>
+#include <iostream>
+#include <map>
+
+#include "brink/output.hpp"
+#include "brink/trace.hpp"
+#include "common.hpp"
+
+namespace brink::cli {
+
+Command add_trace_command(CLI::App& app) {
+    struct Options {
+        std::string scenario, seed, outcome, format = "text", out;
+        long long run = -1;
+        int top = 3;
+        std::vector<std::string> overrides;
+    };
+    auto o = std::make_shared<Options>();
+    CLI::App* cmd = app.add_subcommand("trace", "Replay one run and tell its story tick by tick (or as CSV/JSON)");
+    cmd->add_option("scenario", o->scenario, "Scenario file (YAML)")->required();
+    cmd->add_option("--run", o->run, "Run id to replay (as in runs.csv); default 0, or the first with --outcome");
+    cmd->add_option("--seed", o->seed, "Master seed (default: the scenario's run.seed)");
+    cmd->add_option("--outcome", o->outcome, "Replay the first run (from --run, default 0) that ends in escalation, deescalation or stalemate");
+    cmd->add_option("--format", o->format, "text, csv or json");
+    cmd->add_option("--top", o->top, "Options shown per decision in the text story");
+    cmd->add_option("--out", o->out, "Write to this file instead of standard output");
+    cmd->add_option("--set", o->overrides, "Override a scenario field: path=value (repeatable)");
+    return Command{cmd, [o] {
+        const auto fail = [](const std::string& m) {
+            std::cerr << "brink trace: " << m << "\n";
+            return static_cast<int>(usage_error);
+        };
+        if (o->format != "text" && o->format != "csv" && o->format != "json") return fail("--format must be text, csv or json, found '" + o->format + "'");
+        if (o->run < -1) return fail("--run must be a run id >= 0");
+        if (o->top < 1 || o->top > 100) return fail("--top must be in [1, 100]");
+        const std::map<std::string, Outcome> outcomes{{"escalation", Outcome::escalation}, {"deescalation", Outcome::deescalation},
+                                                      {"stalemate", Outcome::stalemate}};
+        if (!o->outcome.empty() && !outcomes.count(o->outcome)) return fail("--outcome must be escalation, deescalation or stalemate, found '" + o->outcome + "'");
+        const auto loaded = load_or_report(o->scenario, o->overrides);
+        if (!loaded) return static_cast<int>(usage_error);
+        const Scenario& s = loaded->scenario;
+        std::uint64_t seed = s.default_seed;
+        if (!o->seed.empty()) {
+            if (o->seed.find_first_not_of("0123456789") != std::string::npos || o->seed.size() > 20) return fail("--seed must be an integer, found '" + o->seed + "'");
+            seed = std::stoull(o->seed);
+        }
+        std::uint64_t run = o->run >= 0 ? static_cast<std::uint64_t>(o->run) : 0;
+        if (!o->outcome.empty()) {
+            const auto found = find_run(s, seed, outcomes.at(o->outcome), run);
+            if (!found) return fail("no run ending in " + o->outcome + " among run ids " + std::to_string(run) + " to " + std::to_string(run + 999999));
+            run = *found;
+        }
+        try {
+            Trace t = trace_run(s, run, seed);
+            t.source = o->scenario;
+            for (const std::string& set : o->overrides) t.source += " --set " + set;
+            const std::string text = o->format == "csv" ? trace_csv(s, t) : o->format == "json" ? trace_json(s, t) : trace_text(s, t, o->top);
+            if (o->out.empty()) std::fwrite(text.data(), 1, text.size(), stdout);
+            else write_file_atomically(o->out, text);
+        } catch (const RunError& e) {
+            std::cerr << "brink trace: run " << run << " failed: " << e.what() << "\n";
+            return static_cast<int>(runtime_failure);
+        } catch (const OutputError& e) {
+            return fail(e.what());
+        }
+        return static_cast<int>(ok);
+    }};
+}
+
+}  // namespace brink::cli

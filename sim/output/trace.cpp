@@ -1,0 +1,242 @@
+#include "brink/trace.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "brink/output.hpp"
+#include "json.hpp"
+
+namespace brink {
+
+namespace {
+
+class TraceRecorder final : public TickObserver {
+public:
+    explicit TraceRecorder(Trace& t, int variables) : t_(t), variables_(variables) {}
+    bool wants_details() const override { return true; }
+    void on_start(const double* state, int rung) override {
+        t_.initial_state.assign(state, state + variables_);
+        t_.initial_rung = rung;
+    }
+    void on_tick(const TickView& view) override {
+        t_.ticks.push_back(view);
+        t_.states.emplace_back(view.state, view.state + variables_);
+        t_.ticks.back().state = nullptr;  // the pointer would dangle; states[] holds the values
+    }
+
+private:
+    Trace& t_;
+    int variables_;
+};
+
+std::string fixed(double v, int digits = 2) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+    return buf;
+}
+
+std::string signed_fixed(double v, int digits = 3) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%+.*f", digits, v);
+    return buf;
+}
+
+const std::string& action_name(const Scenario& s, int a) { return s.actions[static_cast<std::size_t>(a)].name; }
+
+/// "alliances +0.012, war cost -0.004" for the largest terms of one option.
+std::string reasons(const Scenario& s, int leader, const Option& o) {
+    std::vector<std::pair<std::string, double>> terms;
+    const Leader& l = s.leaders[static_cast<std::size_t>(leader)];
+    for (std::size_t g = 0; g < o.by_goal.size(); ++g) terms.emplace_back(l.goal_names[g], o.by_goal[g]);
+    terms.emplace_back("war risk", -o.war_cost);
+    terms.emplace_back("cost", -o.action_cost);
+    terms.emplace_back("reciprocity", o.reciprocity);
+    terms.emplace_back("resolve", o.resolve);
+    std::stable_sort(terms.begin(), terms.end(), [](const auto& a, const auto& b) { return std::abs(a.second) > std::abs(b.second); });
+    std::string out;
+    int shown = 0;
+    for (const auto& [name, value] : terms) {
+        if (std::abs(value) < 5e-4 || shown == 3) break;
+        out += (shown++ ? ", " : "") + name + " " + signed_fixed(value);
+    }
+    return out.empty() ? "no effect it can foresee" : out;
+}
+
+}  // namespace
+
+std::string narrate(const std::string& narrative, const std::string& actor) {
+    std::string out = narrative;
+    for (std::size_t at; (at = out.find("{actor}")) != std::string::npos;) out.replace(at, 7, actor);
+    return out;
+}
+
+Trace trace_run(const Scenario& s, std::uint64_t run_id, std::uint64_t seed) {
+    Trace t;
+    t.run_id = run_id;
+    t.seed = seed;
+    TraceRecorder recorder(t, s.variable_count());
+    WorkspaceHandle ws;
+    simulate(s, run_id, seed, t.result, ws, &recorder);
+    return t;
+}
+
+std::optional<std::uint64_t> find_run(const Scenario& s, std::uint64_t seed, Outcome outcome, std::uint64_t from, std::uint64_t limit) {
+    WorkspaceHandle ws;
+    RunResult r;
+    for (std::uint64_t id = from; id < from + limit; ++id) {
+        try {
+            simulate(s, id, seed, r, ws);
+        } catch (const RunError&) {
+            continue;
+        }
+        if (r.outcome == outcome) return id;
+    }
+    return std::nullopt;
+}
+
+std::string trace_text(const Scenario& s, const Trace& t, int top_options) {
+    std::string out;
+    const auto rung_label = [&](int r) { return std::to_string(r) + " " + s.ladder[static_cast<std::size_t>(r)].label; };
+    const auto line = [&](const std::string& text) { out += text + "\n"; };
+    line(s.name + " — run " + std::to_string(t.run_id) + ", seed " + std::to_string(t.seed));
+    const RunResult& r = t.result;
+    std::string ending = std::string(outcome_name(r.outcome)) + " at tick " + std::to_string(r.end_tick) + " (day " +
+                         std::to_string(static_cast<long>(r.end_tick * s.tick_days + 0.5)) + ")";
+    line("Outcome: " + ending + "; highest rung " + rung_label(r.max_rung));
+    line("Replay: brink trace " + (t.source.empty() ? std::string("<scenario>") : t.source) + " --run " + std::to_string(t.run_id) +
+         " --seed " + std::to_string(t.seed));
+    line("");
+    line("Start: rung " + rung_label(t.initial_rung) + "; tension " + fixed(t.initial_state[static_cast<std::size_t>(s.tension)]) +
+         ", channel " + fixed(t.initial_state[static_cast<std::size_t>(s.channel)]));
+    std::vector<double> before = t.initial_state;
+    for (std::size_t k = 0; k < t.ticks.size(); ++k) {
+        const TickView& v = t.ticks[k];
+        const std::vector<double>& after = t.states[k];
+        line("");
+        line("Tick " + std::to_string(v.tick) + " (day " + std::to_string(static_cast<long>(v.tick * s.tick_days + 0.5)) + ")");
+        for (int i = 0; i < 2; ++i) {
+            const Leader& leader = s.leaders[static_cast<std::size_t>(i)];
+            const Leader& other = s.leaders[static_cast<std::size_t>(1 - i)];
+            const LeaderTick& d = v.leaders[static_cast<std::size_t>(i)];
+            if (d.observed >= 0) {
+                if (d.observed != d.actual_previous)
+                    line("  " + leader.name + " MISREAD " + other.name + "'s last move: saw " + action_name(s, d.observed) +
+                         ", it was " + action_name(s, d.actual_previous));
+            }
+            const Action& chosen = s.actions[static_cast<std::size_t>(d.chosen)];
+            line("  " + narrate(chosen.narrative, leader.name));
+            std::vector<const Option*> ranked;
+            for (const Option& o : d.options) ranked.push_back(&o);
+            std::stable_sort(ranked.begin(), ranked.end(), [](const Option* a, const Option* b) { return a->probability > b->probability; });
+            std::string weighed = "    weighed: ";
+            for (int n = 0; n < std::min<int>(top_options, static_cast<int>(ranked.size())); ++n) {
+                const Option& o = *ranked[static_cast<std::size_t>(n)];
+                weighed += std::string(n ? "; " : "") + action_name(s, o.action) + (o.action == d.chosen ? "*" : "") + " " +
+                           fixed(100.0 * o.probability, 0) + "% (" + reasons(s, i, o) + ")";
+            }
+            line(weighed + (ranked.size() > static_cast<std::size_t>(top_options) ? "; " + std::to_string(ranked.size() - static_cast<std::size_t>(top_options)) + " more" : ""));
+        }
+        for (const int e : v.events_fired) line("  Event: " + narrate(s.events[static_cast<std::size_t>(e)].narrative, ""));
+        std::string ladder = "  Ladder: ";
+        if (v.rung > v.rung_before) ladder += "UP to " + rung_label(v.rung);
+        else if (v.rung < v.rung_before) ladder += "down to " + rung_label(v.rung);
+        else ladder += "holds at " + rung_label(v.rung);
+        line(ladder + " (pressure " + signed_fixed(v.pressure, 2) + ", tension " + fixed(after[static_cast<std::size_t>(s.tension)]) + ")");
+        std::string moved;
+        for (std::size_t var = 0; var < after.size(); ++var) {
+            const double change = after[var] - before[var];
+            if (static_cast<int>(var) == s.tension || std::abs(change) < 0.02) continue;
+            moved += (moved.empty() ? "" : ", ") + s.variables[var] + " " + fixed(before[var]) + "→" + fixed(after[var]);
+        }
+        if (!moved.empty()) line("  Changed: " + moved);
+        before = after;
+    }
+    line("");
+    line("End: " + ending + ".");
+    return out;
+}
+
+std::string trace_csv(const Scenario& s, const Trace& t) {
+    std::string out = "run_id,seed,tick,day,leader,action,probability,utility,observed_opponent_move,opponent_actual_move,misread,"
+                      "rung_before,rung_after,pressure,events";
+    for (const std::string& v : s.variables) out.append(",").append(v);
+    out += "\n";
+    for (std::size_t k = 0; k < t.ticks.size(); ++k) {
+        const TickView& v = t.ticks[k];
+        std::string events;
+        for (const int e : v.events_fired) events += (events.empty() ? "" : ";") + s.events[static_cast<std::size_t>(e)].name;
+        for (int i = 0; i < 2; ++i) {
+            const LeaderTick& d = v.leaders[static_cast<std::size_t>(i)];
+            double p = 0.0, u = 0.0;
+            for (const Option& o : d.options)
+                if (o.action == d.chosen) { p = o.probability; u = o.utility; }
+            out += std::to_string(t.run_id) + "," + std::to_string(t.seed) + "," + std::to_string(v.tick) + ",";
+            out.append(format_double(v.tick * s.tick_days)).append(",").append(s.leaders[static_cast<std::size_t>(i)].id);
+            out.append(",").append(action_name(s, d.chosen)).append(",").append(format_double(p)).append(",").append(format_double(u));
+            out.append(",").append(d.observed >= 0 ? action_name(s, d.observed) : std::string());
+            out.append(",").append(d.actual_previous >= 0 ? action_name(s, d.actual_previous) : std::string());
+            out.append(",").append(d.observed >= 0 && d.observed != d.actual_previous ? "true" : "false");
+            out.append(",").append(std::to_string(v.rung_before)).append(",").append(std::to_string(v.rung));
+            out.append(",").append(format_double(v.pressure)).append(",").append(events);
+            for (const double x : t.states[k]) out.append(",").append(format_double(x));
+            out += "\n";
+        }
+    }
+    return out;
+}
+
+std::string trace_json(const Scenario& s, const Trace& t) {
+    Json j;
+    j.begin_object();
+    j.value("scenario", s.name);
+    j.value("run_id", t.run_id);
+    j.value("seed", t.seed);
+    j.value("outcome", outcome_name(t.result.outcome));
+    j.value("end_tick", t.result.end_tick);
+    j.value("max_rung", t.result.max_rung);
+    j.value("initial_rung", t.initial_rung);
+    j.begin_object("initial_state");
+    for (std::size_t v = 0; v < t.initial_state.size(); ++v) j.value(s.variables[v], t.initial_state[v]);
+    j.end_object();
+    j.begin_array("ticks");
+    for (std::size_t k = 0; k < t.ticks.size(); ++k) {
+        const TickView& v = t.ticks[k];
+        j.begin_object();
+        j.value("tick", v.tick).value("rung_before", v.rung_before).value("rung", v.rung).value("pressure", v.pressure);
+        j.begin_array("events");
+        for (const int e : v.events_fired) j.value("", s.events[static_cast<std::size_t>(e)].name);
+        j.end_array();
+        j.begin_array("leaders");
+        for (int i = 0; i < 2; ++i) {
+            const LeaderTick& d = v.leaders[static_cast<std::size_t>(i)];
+            const Leader& l = s.leaders[static_cast<std::size_t>(i)];
+            j.begin_object();
+            j.value("leader", l.id).value("action", action_name(s, d.chosen));
+            if (d.observed >= 0) j.value("observed_opponent_move", action_name(s, d.observed)).value("opponent_actual_move", action_name(s, d.actual_previous));
+            else j.null("observed_opponent_move").null("opponent_actual_move");
+            j.value("misread", d.observed >= 0 && d.observed != d.actual_previous);
+            j.begin_array("options");
+            for (const Option& o : d.options) {
+                j.begin_object().value("action", action_name(s, o.action)).value("probability", o.probability).value("utility", o.utility);
+                j.begin_object("terms");
+                for (std::size_t g = 0; g < o.by_goal.size(); ++g) j.value(l.goal_names[g], o.by_goal[g]);
+                j.value("war_cost", -o.war_cost).value("action_cost", -o.action_cost).value("reciprocity", o.reciprocity).value("resolve", o.resolve);
+                j.end_object();
+                j.end_object();
+            }
+            j.end_array();
+            j.end_object();
+        }
+        j.end_array();
+        j.begin_object("state");
+        for (std::size_t var = 0; var < t.states[k].size(); ++var) j.value(s.variables[var], t.states[k][var]);
+        j.end_object();
+        j.end_object();
+    }
+    j.end_array();
+    j.end_object();
+    return j.str();
+}
+
+}  // namespace brink
