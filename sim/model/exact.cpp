@@ -103,8 +103,17 @@ std::string change_sources(const Scenario& s, int v) {
             sources.push_back("ladder.tension.decay = " + num(s.tension_rule.decay));
     }
     if (sources.empty()) return "";
+    // The tension rule last: it is often the thing to change.
     std::string text;
-    for (std::size_t k = 0; k < sources.size(); ++k) text += (k ? ", " : "") + sources[k];
+    const std::size_t shown = sources.size() > 5 ? 3 : sources.size();
+    for (std::size_t k = 0; k < shown; ++k) text += (k ? ", " : "") + sources[k];
+    if (shown < sources.size()) {
+        std::size_t rule = 0;
+        for (std::size_t k = shown; k < sources.size(); ++k) rule += sources[k].rfind("ladder.", 0) == 0 ? 1 : 0;
+        text += " and " + std::to_string(sources.size() - shown - rule) + " more";
+        for (std::size_t k = shown; k < sources.size(); ++k)
+            if (sources[k].rfind("ladder.", 0) == 0) text += ", " + sources[k];
+    }
     return text;
 }
 

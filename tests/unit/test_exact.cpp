@@ -1,0 +1,234 @@
+// The exact solver on chains small enough to solve by hand, and its refusals.
+// (Its agreement with Monte Carlo is in tests/statistical/test_agreement.cpp.)
+#include <catch2/catch.hpp>
+#include <cmath>
+
+#include "brink/exact.hpp"
+#include "brink/scenario.hpp"
+#include "support.hpp"
+
+using namespace brink;
+using brink::test::make_world;
+using brink::test::pressure_action;
+
+namespace {
+
+double sigmoid(double z) { return 1.0 / (1.0 + std::exp(-z)); }
+
+/// Two rungs, escalation at rung 1, every action with escalation 0: p_up = sig(-1) each tick.
+Scenario two_rungs(const std::vector<Action>& actions, const std::vector<int>& menu) {
+    Scenario s = make_world(2, actions, menu);
+    s.horizon = 20;
+    return s;
+}
+
+std::string joined(const NotReducible& e) {
+    std::string all;
+    for (const std::string& r : e.reasons()) all += r + "\n";
+    return all;
+}
+
+std::string refusal(const Scenario& s) {
+    try {
+        solve_exact(s);
+    } catch (const NotReducible& e) {
+        return joined(e);
+    }
+    return "";
+}
+
+}  // namespace
+
+TEST_CASE("exact: a constant hazard of escalation is geometric", "[exact]") {
+    const Scenario s = two_rungs({pressure_action("p", 0.4)}, {0});
+    const double p = sigmoid(0.8 - 1.0);
+    const ExactResult x = solve_exact(s);
+    const double stay = std::pow(1.0 - p, 20);
+    CHECK(x.states == 1);
+    CHECK(x.outcome_probability[0] == Approx(1.0 - stay).epsilon(1e-12));
+    CHECK(x.outcome_probability[1] == 0.0);
+    CHECK(x.outcome_probability[2] == Approx(stay).epsilon(1e-12));
+    CHECK(x.expected_end_tick == Approx((1.0 - stay) / p).epsilon(1e-12));
+    CHECK(x.expected_end_tick_given[2] == 20.0);
+    CHECK(x.expected_absorption_time == Approx(1.0 / p).epsilon(1e-12));
+    CHECK(x.eventual_probability[0] == Approx(1.0).epsilon(1e-12));
+    for (int t = 0; t <= 20; ++t) {
+        const auto tt = static_cast<std::size_t>(t);
+        CHECK(x.still_going[tt] == Approx(std::pow(1.0 - p, t)).epsilon(1e-12));
+        CHECK(x.rung_distribution[tt][1] == Approx(1.0 - std::pow(1.0 - p, t)).epsilon(1e-12));
+        CHECK(x.cumulative_incidence[0][tt] == Approx(1.0 - std::pow(1.0 - p, t)).epsilon(1e-12));
+    }
+    // Var[min(tau, H)] from the exact pmf.
+    double m1 = 0.0, m2 = 0.0;
+    for (int t = 1; t <= 20; ++t) {
+        const double pmf = t < 20 ? std::pow(1.0 - p, t - 1) * p : std::pow(1.0 - p, 19);
+        m1 += t * pmf;
+        m2 += t * t * pmf;
+    }
+    CHECK(x.end_tick_variance == Approx(m2 - m1 * m1).epsilon(1e-10));
+}
+
+TEST_CASE("exact: settlement after K calm ticks, counted in the chain's state", "[exact]") {
+    Scenario s = two_rungs({pressure_action("p", 0.4)}, {0});
+    s.outcomes.settlement_rung = 0;
+    s.outcomes.settlement_tension = 0.3;  // tension is 0: every tick at rung 0 is calm
+    s.outcomes.settlement_ticks = 3;
+    const double p = sigmoid(-0.2);
+    const ExactResult x = solve_exact(s);
+    CHECK(x.states == 3);
+    CHECK(x.outcome_probability[1] == Approx(std::pow(1.0 - p, 3)).epsilon(1e-12));
+    CHECK(x.outcome_probability[0] == Approx(1.0 - std::pow(1.0 - p, 3)).epsilon(1e-12));
+    CHECK(x.expected_end_tick == Approx(1.0 + (1.0 - p) + (1.0 - p) * (1.0 - p)).epsilon(1e-12));
+    CHECK(x.expected_end_tick_given[1] == Approx(3.0).epsilon(1e-12));
+    // Tension at the threshold: no settlement can count (T' < threshold fails).
+    s.initial[0] = 0.3;
+    CHECK(solve_exact(s).outcome_probability[1] == 0.0);
+}
+
+TEST_CASE("exact: joint agreement needs both leaders and an open channel; escalation wins ties", "[exact]") {
+    Scenario s = two_rungs({pressure_action("sign", 0.0, true), pressure_action("wait", 0.0)}, {0, 1});
+    s.outcomes.joint_agreement = true;
+    s.initial[1] = 0.6;  // channel above agreement_channel 0.5
+    const double u = sigmoid(-1.0);
+    const double go_on = (1.0 - u) * 0.75;  // neither escalation nor (both sign)
+    ExactResult x = solve_exact(s);
+    CHECK(x.outcome_probability[0] == Approx(u * (1.0 - std::pow(go_on, 20)) / (1.0 - go_on)).epsilon(1e-12));
+    CHECK(x.outcome_probability[1] == Approx(0.25 * (1.0 - u) * (1.0 - std::pow(go_on, 20)) / (1.0 - go_on)).epsilon(1e-12));
+    // Ended runs keep their rung: an agreement at rung 0 stays at rung 0.
+    CHECK(x.rung_distribution[20][0] == Approx(x.outcome_probability[1] + x.outcome_probability[2]).epsilon(1e-12));
+
+    s.initial[1] = 0.4;  // gate closed
+    x = solve_exact(s);
+    CHECK(x.outcome_probability[1] == 0.0);
+    CHECK(x.outcome_probability[0] == Approx(1.0 - std::pow(1.0 - u, 20)).epsilon(1e-12));
+    s.outcomes.joint_agreement = false;
+    s.initial[1] = 0.9;
+    CHECK(solve_exact(s).outcome_probability[1] == 0.0);
+}
+
+TEST_CASE("exact: events enter the pressure law as a mixture, only where their rung condition holds", "[exact]") {
+    Scenario s = two_rungs({pressure_action("p", 0.0)}, {0});
+    Event incident;
+    incident.name = "incident";
+    incident.hazard = 0.3;
+    incident.escalation = 2.0;
+    incident.requires_ = {Condition{kRung, 0.0, 0.0}};
+    s.events = {incident};
+    finalize(s);
+    const ExactResult x = solve_exact(s);
+    const double p = 0.7 * sigmoid(-1.0) + 0.3 * sigmoid(1.0);
+    CHECK(x.cumulative_incidence[0][1] == Approx(p).epsilon(1e-12));
+    s.events[0].requires_ = {Condition{kRung, 1.0, 1.0}};  // never holds below the escalation rung
+    CHECK(solve_exact(s).cumulative_incidence[0][1] == Approx(sigmoid(-1.0)).epsilon(1e-12));
+}
+
+TEST_CASE("exact: feasibility follows the rung and constant variables", "[exact]") {
+    // Three rungs: 'strike' (escalation 3) only from rung 1; 'talk' only while channel >= 0.5.
+    Action strike = pressure_action("strike", 3.0);
+    strike.requires_ = {Condition{kRung, 1.0, 2.0}};
+    Action talk = pressure_action("talk", -3.0);
+    talk.requires_ = {Condition{1, 0.5, 1.0}};
+    Scenario s = make_world(3, {pressure_action("wait", 0.0), strike, talk}, {0, 1, 2});
+    s.initial_rung = 1;
+    s.initial[1] = 0.4;  // talk infeasible
+    ExactResult x = solve_exact(s);
+    // At rung 1 each leader picks wait or strike: pressures 0, 3, 3, 6 with probability 1/4 each.
+    const auto up = [](double pressure) { return sigmoid(pressure - 1.0); };
+    const auto down = [](double pressure) { return sigmoid(-1.0 - pressure); };
+    CHECK(x.cumulative_incidence[0][1] == Approx((up(0) + 2 * up(3) + up(6)) / 4).epsilon(1e-12));
+    CHECK(x.rung_distribution[1][0] == Approx((down(0) + 2 * down(3) + down(6)) / 4).epsilon(1e-12));
+    s.initial[1] = 0.5;  // talk feasible: 9 pairs
+    x = solve_exact(s);
+    const double e[] = {0.0, 3.0, -3.0};
+    double p_up = 0.0;
+    for (const double a : e)
+        for (const double b : e) p_up += up(a + b) / 9.0;
+    CHECK(x.cumulative_incidence[0][1] == Approx(p_up).epsilon(1e-12));
+}
+
+TEST_CASE("exact: the chain's rows are probability distributions; rung shares sum to 1", "[exact]") {
+    const Scenario s = load_scenario("tests/data/exact/tall-ladder.yaml").scenario;
+    const ExactChain chain = build_chain(s);
+    for (int i = 0; i < chain.states(); ++i)
+        CHECK(chain.transient.row(i).sum() + chain.absorbing.row(i).sum() == Approx(1.0).epsilon(1e-12));
+    const ExactResult x = solve_chain(chain, s.horizon);
+    for (int t = 0; t <= s.horizon; ++t) {
+        double total = 0.0;
+        for (const double p : x.rung_distribution[static_cast<std::size_t>(t)]) total += p;
+        CHECK(total == Approx(1.0).epsilon(1e-12));
+        if (t > 0) CHECK(x.still_going[static_cast<std::size_t>(t)] <= x.still_going[static_cast<std::size_t>(t - 1)]);
+    }
+    CHECK(x.outcome_probability[0] + x.outcome_probability[1] + x.outcome_probability[2] == Approx(1.0).epsilon(1e-12));
+}
+
+TEST_CASE("exact: misperception and state noise do not change the solution at rationality 0", "[exact]") {
+    LoadedScenario quiet = load_scenario("tests/data/exact/four-rungs.yaml",
+                                         {"leaders.a.traits.misperception=0", "leaders.b.traits.misperception=0",
+                                          "perception.state_noise=0"});
+    LoadedScenario foggy = load_scenario("tests/data/exact/four-rungs.yaml",
+                                         {"leaders.a.traits.misperception=1", "perception.state_noise=1"});
+    const ExactResult a = solve_exact(quiet.scenario), b = solve_exact(foggy.scenario);
+    for (std::size_t k = 0; k < kOutcomeCount; ++k) CHECK(a.outcome_probability[k] == b.outcome_probability[k]);
+}
+
+TEST_CASE("exact: refusals name each mechanism in the way", "[exact]") {
+    Scenario s = two_rungs({pressure_action("p", 0.4)}, {0});
+    s.leaders[1].traits.rationality = 12.0;
+    CHECK_THAT(refusal(s), Catch::Contains("leader 'b' has rationality 12; the exact solver needs 0 (uniform choice)"));
+
+    s = two_rungs({pressure_action("p", 0.4)}, {0});
+    s.step.tension_weight = 0.5;
+    s.tension_rule.gain = 0.05;
+    CHECK_THAT(refusal(s), Catch::Contains("variable 'tension' changes during a run (ladder.tension.gain = 0.05)"));
+    CHECK_THAT(refusal(s), Catch::Contains("it feeds the ladder step (ladder.step.tension_weight = 0.5)"));
+
+    // Settlement reads tension; an action moves it.
+    Action heat = pressure_action("heat", 0.1);
+    heat.effects = {Effect{0, 0.05, 0.0}};
+    s = two_rungs({heat}, {0});
+    s.outcomes.settlement_tension = 0.3;
+    CHECK_THAT(refusal(s), Catch::Contains("action 'heat' (mean 0.05)"));
+    CHECK_THAT(refusal(s), Catch::Contains("it decides settlements"));
+    s.outcomes.settlement_tension = 0.0;  // no settlement can count: tension is not read
+    CHECK_NOTHROW(solve_exact(s));
+
+    // Joint agreement reads the channel; an agreement action opens it.
+    Action open = pressure_action("open", -0.2, true);
+    open.effects = {Effect{1, 0.1, 0.02}};
+    s = two_rungs({open}, {0});
+    s.outcomes.joint_agreement = true;
+    s.initial[1] = 0.5;
+    CHECK_THAT(refusal(s), Catch::Contains("variable 'channel' changes during a run (action 'open' (mean 0.1, sd 0.02))"));
+    CHECK_THAT(refusal(s), Catch::Contains("it gates joint agreements"));
+
+    // A condition on a variable that moves.
+    Action gated = pressure_action("gated", 0.5);
+    gated.requires_ = {Condition{2, 0.4, 1.0}};
+    Action drift = pressure_action("drift", 0.0);
+    drift.effects = {Effect{2, -0.01, 0.0}};
+    s = two_rungs({gated, drift, pressure_action("wait", 0.0)}, {0, 1, 2});
+    CHECK_THAT(refusal(s), Catch::Contains("variable 'x' changes during a run (action 'drift' (mean -0.01)) and the chain reads it: action 'gated' requires it in [0.4, 1]"));
+
+    // Effects pushing a variable against the bound it sits on are undone by the clamp.
+    drift.effects = {Effect{2, -0.01, 0.0}};
+    s = two_rungs({gated, drift}, {0, 1});
+    s.initial[2] = 0.0;
+    CHECK_NOTHROW(solve_exact(s));
+
+    // Every reason at once, from a file.
+    const Scenario small = load_scenario("tests/data/scenarios/small.yaml").scenario;
+    try {
+        solve_exact(small);
+        FAIL("small.yaml should not reduce");
+    } catch (const NotReducible& e) {
+        const std::string all = joined(e);
+        CHECK_THAT(all, Catch::Contains("leader 'blue' has rationality 20"));
+        CHECK_THAT(all, Catch::Contains("leader 'red' has rationality 20"));
+        CHECK_THAT(all, Catch::Contains("variable 'tension' changes during a run"));
+        CHECK_THAT(all, Catch::Contains("variable 'channel' changes during a run"));
+        CHECK_THAT(all, Catch::Contains("variable 'trust' changes during a run"));
+        CHECK_THAT(std::string(e.what()), Catch::StartsWith("the scenario does not reduce to a Markov chain on the ladder:"));
+    }
+    CHECK_FALSE(reducibility_problems(load_scenario("scenarios/baseline.yaml").scenario).empty());
+    CHECK(reducibility_problems(load_scenario("tests/data/exact/four-rungs.yaml").scenario).empty());
+}
