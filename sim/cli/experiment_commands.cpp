@@ -82,6 +82,9 @@ int guarded(const char* command, Body body) {
     } catch (const ScenarioError& e) {
         print_diagnostics(e);
         return usage_error;
+    } catch (const Interrupted& e) {
+        std::cerr << "\nbrink " << command << ": " << e.what() << "\n";
+        return stop_exit_code();
     } catch (const ExperimentError& e) {
         return usage(command, e.what());
     } catch (const OutputError& e) {
@@ -149,6 +152,9 @@ Command add_sweep_command(CLI::App& app, const std::string& command_line) {
             StudyOptions options;
             if (const std::string e = o->common.to_options(options, command_line); !e.empty()) return usage("sweep", e);
             if (o->resume.empty() == o->scenario.empty()) return usage("sweep", "give a scenario file, or --resume DIR");
+            if (!o->resume.empty() && (!o->vary.empty() || o->sample != 0 || o->common.runs != -1 || !o->common.seed.empty() ||
+                                       !o->common.overrides.empty() || !o->common.out.empty()))
+                return usage("sweep", "--resume continues a sweep as it was started; --vary, --sample, --runs, --seed, --set and --out cannot change it");
             if (o->method != "lhs") return usage("sweep", "--method must be lhs, found '" + o->method + "'");
             if (o->sample < 0 || o->sample > 100000) return usage("sweep", "--sample must be in [1, 100000]");
             install_signal_handlers();
@@ -202,7 +208,10 @@ Command add_compare_command(CLI::App& app, const std::string& command_line) {
             install_signal_handlers();
             Comparison c;
             if (folders) {
+                if (o->common.runs != -1 || !o->common.seed.empty() || !o->common.overrides.empty())
+                    return usage("compare", "--runs, --seed and --set apply to scenario files; result folders are compared as they are");
                 c = compare_folders(o->a, o->b);
+                prepare_output_folder(dir);
             } else {
                 c = compare_scenarios(o->a, o->b, o->common.overrides, dir, options);
                 end_progress(options);
@@ -285,6 +294,10 @@ Command add_sensitivity_command(CLI::App& app, const std::string& command_line) 
             }
             print_sensitivity(result, o->outcome);
             std::printf("\nresults in: %s/ (sensitivity.csv, design.csv)\n", dir.c_str());
+            if (result.failed_runs > 0) {
+                std::printf("%llu run(s) failed; see the failed column of design.csv\n", static_cast<unsigned long long>(result.failed_runs));
+                return static_cast<int>(runtime_failure);
+            }
             return static_cast<int>(ok);
         });
     }};

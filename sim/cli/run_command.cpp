@@ -63,7 +63,7 @@ int run_command(const RunOptions& o, const std::string& command_line) {
         if (!o.resume.empty()) {
             record = ResultFolder::read_record(o.resume);
             loaded = load_scenario_text(record.scenario_yaml, (std::filesystem::path(o.resume) / "scenario.yaml").string());
-            if (loaded.hash != record.scenario_hash) throw OutputError("scenario.yaml in " + o.resume + " does not match its checkpoint");
+            if (loaded.hash != record.scenario_hash) throw OutputError("the checkpoint in " + o.resume + " is damaged: its scenario does not match its recorded hash");
         } else {
             loaded = load_scenario(o.scenario, o.overrides);
         }
@@ -160,8 +160,9 @@ int check_options(const RunOptions& run) {
     };
     if (run.resume.empty() == run.scenario.empty())
         return fail(run.resume.empty() ? "give a scenario file, or --resume DIR" : "give either a scenario file or --resume DIR, not both");
-    if (!run.resume.empty() && (run.runs >= 0 || !run.seed.empty() || !run.overrides.empty() || run.precision != 0.0 || !run.out.empty()))
-        return fail("--resume continues a batch as it was started; --runs, --seed, --set, --precision and --out cannot change it");
+    if (!run.resume.empty() && (run.runs >= 0 || !run.seed.empty() || !run.overrides.empty() || run.precision != 0.0 || !run.out.empty() ||
+                                run.block_size != 4096))
+        return fail("--resume continues a batch as it was started; --runs, --seed, --set, --precision, --block-size and --out cannot change it");
     if (run.runs == 0 || run.runs < -1) return fail("--runs must be a positive integer, found " + std::to_string(run.runs));
     if (!run.seed.empty()) {
         const bool digits = run.seed.find_first_not_of("0123456789") == std::string::npos && run.seed.size() <= 20;
@@ -169,7 +170,7 @@ int check_options(const RunOptions& run) {
             return fail("--seed must be an integer in [0, 18446744073709551615], found '" + run.seed + "'");
     }
     if (run.threads < 0 || run.threads > 4096) return fail("--threads must be in [1, 4096], found " + std::to_string(run.threads));
-    if (!(run.precision >= 0.0 && run.precision < 0.5)) return fail("--precision must be in (0, 0.5), found " + std::to_string(run.precision));
+    if (!(run.precision >= 0.0 && run.precision < 0.5)) return fail("--precision must be in [0, 0.5) (0: off), found " + std::to_string(run.precision));
     if (run.block_size < 1 || run.block_size > 1000000) return fail("--block-size must be in [1, 1000000], found " + std::to_string(run.block_size));
     return ok;
 }

@@ -122,19 +122,34 @@ bool resume_folder(const std::string& dir, const StudyOptions& options, std::uin
 }
 
 std::vector<std::string> split_csv_line(const std::string& line) {
+    // RFC 4180: a quoted cell may hold commas, and "" inside quotes is one '"'.
     std::vector<std::string> cells;
     std::string cell;
     bool quoted = false;
-    for (const char c : line) {
+    for (std::size_t i = 0; i < line.size(); ++i) {
+        const char c = line[i];
         if (quoted) {
-            if (c == '"') quoted = false;
-            else cell += c;
-        } else if (c == '"') quoted = true;
-        else if (c == ',') { cells.push_back(cell); cell.clear(); }
-        else cell += c;
+            if (c != '"') cell += c;
+            else if (i + 1 < line.size() && line[i + 1] == '"') { cell += '"'; ++i; }
+            else quoted = false;
+        } else if (c == '"') {
+            quoted = true;
+        } else if (c == ',') {
+            cells.push_back(cell);
+            cell.clear();
+        } else {
+            cell += c;
+        }
     }
     cells.push_back(cell);
     return cells;
+}
+
+std::string csv_quote(const std::string& text) {
+    if (text.find_first_of(",\"\n") == std::string::npos) return text;
+    std::string out = "\"";
+    for (const char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return out + "\"";
 }
 
 std::string read_text(const fs::path& p) {
@@ -181,7 +196,7 @@ void write_sweep_results(const std::string& dir, const std::vector<std::string>&
         if (fs::exists(point / "checkpoint.bin") || !fs::exists(point / "runs.csv")) continue;  // not finished
         const OutcomeColumn col = read_outcomes(point.string());
         csv += std::to_string(i);
-        for (const auto& v : values[i]) csv += "," + v;
+        for (const auto& v : values[i]) csv.append(",").append(csv_quote(v));
         const auto n = static_cast<std::uint64_t>(col.outcomes.size());
         csv += "," + std::to_string(n);
         for (int k = 0; k < kOutcomeCount; ++k) {
@@ -217,6 +232,8 @@ std::vector<std::vector<std::string>> point_values(const std::vector<std::vector
 }
 
 }  // namespace
+
+void prepare_output_folder(const std::string& dir) { prepare_empty_dir(dir); }
 
 OutcomeColumn read_outcomes(const std::string& dir) {
     const fs::path path = fs::path(dir) / "runs.csv";
@@ -279,7 +296,7 @@ SweepStatus run_sweep(const SweepPlan& plan, const std::string& dir, const Study
     table += "\n";
     for (std::size_t i = 0; i < values.size(); ++i) {
         table += std::to_string(i);
-        for (const auto& v : values[i]) table += "," + v;
+        for (const auto& v : values[i]) table.append(",").append(csv_quote(v));
         table += "\n";
         fs::create_directories(fs::path(dir) / "points");
         ResultFolder::create((fs::path(dir) / "points" / point_name(i)).string(), loaded[i].scenario,
@@ -335,6 +352,9 @@ SweepStatus resume_sweep(const std::string& dir, const StudyOptions& options) {
 }
 
 Comparison compare_folders(const std::string& dir_a, const std::string& dir_b) {
+    for (const std::string& d : {dir_a, dir_b})
+        if (fs::exists(fs::path(d) / "checkpoint.bin"))
+            throw ExperimentError(d + " is an interrupted batch; finish it with brink run --resume " + d + " first");
     const OutcomeColumn a = read_outcomes(dir_a), b = read_outcomes(dir_b);
     if (a.seed != b.seed)
         throw ExperimentError("the folders used different seeds (" + std::to_string(a.seed) + " and " + std::to_string(b.seed) +
@@ -367,7 +387,7 @@ Comparison compare_scenarios(const std::string& file_a, const std::string& file_
         Aggregates totals;
         totals.reset(loaded->scenario);
         if (!play_folder(loaded->scenario, *folder, record.plan, 0, totals, options, done, 2 * runs, failed))
-            throw ExperimentError("interrupted; nothing compared");
+            throw Interrupted("interrupted before both scenarios were run; nothing compared (" + dir + " holds what was run)");
         done += runs;
     }
     Comparison c = compare_folders((fs::path(dir) / "a").string(), (fs::path(dir) / "b").string());
@@ -455,6 +475,7 @@ SensitivityResult run_sensitivity(const SensitivityPlan& plan, const std::string
                                                 static_cast<double>(totals.completed)
                                           : 0.0;
         y.push_back(p);
+        result.failed_runs += totals.failed;
         design_csv += std::to_string(i) + "," + (i < sobol_rows ? "saltelli" : "morris");
         for (const auto& assignment : points[i]) design_csv.append(",").append(assignment.substr(assignment.find('=') + 1));
         design_csv.append(",").append(std::to_string(totals.completed)).append(",").append(format_double(p));

@@ -274,6 +274,23 @@ std::string summary_json(const Scenario& s, const Aggregates& a, const BatchReco
         j.end_object();
     }
     j.end_object();
+    // How often each leader chose each action, over all decisions of all completed runs.
+    j.begin_object("actions");
+    for (std::size_t i = 0; i < 2; ++i) {
+        const Leader& l = s.leaders[i];
+        std::uint64_t decisions = 0;
+        for (const auto c : a.action_counts[i]) decisions += c;
+        j.begin_object(l.id);
+        for (std::size_t m = 0; m < l.menu.size(); ++m) {
+            const std::uint64_t c = a.action_counts[i][m];
+            j.begin_object(s.actions[static_cast<std::size_t>(l.menu[m])].name)
+                .value("count", c)
+                .value("share", decisions ? static_cast<double>(c) / static_cast<double>(decisions) : 0.0)
+                .end_object();
+        }
+        j.end_object();
+    }
+    j.end_object();
     j.begin_array("max_rung");
     for (int r = 0; r < a.rungs; ++r) {
         const Interval c = wilson(a.max_rung[static_cast<std::size_t>(r)], a.completed);

@@ -22,6 +22,12 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+/// Thrown when an experiment stops on SIGINT/SIGTERM before it has anything to report.
+class Interrupted : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
 // ---------------------------------------------------------------- sweeps
 
 /// One varied parameter: a scenario field path and the values it takes (as YAML text).

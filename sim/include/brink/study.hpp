@@ -79,6 +79,9 @@ Comparison compare_folders(const std::string& dir_a, const std::string& dir_b);
 Comparison compare_scenarios(const std::string& file_a, const std::string& file_b, const std::vector<std::string>& overrides,
                              const std::string& dir, const StudyOptions& options);
 
+/// Creates `dir`, or accepts it if it exists and is empty; throws OutputError otherwise.
+void prepare_output_folder(const std::string& dir);
+
 /// Writes compare.csv and manifest.json into `dir`.
 void write_comparison(const Comparison& c, const std::string& dir, const std::string& command_line);
 
@@ -107,6 +110,7 @@ struct SensitivityRow {
 struct SensitivityResult {
     bool complete = false;  ///< false if interrupted (nothing is written then)
     std::vector<SensitivityRow> rows;
+    std::uint64_t failed_runs = 0;  ///< runs that threw, over all design points
 };
 
 /// Estimates how the chosen outcome's probability depends on each parameter; writes
