@@ -1,0 +1,522 @@
+"""Load Brink result folders into pandas, with checks.
+
+A Brink result folder is one of four kinds, named by "kind" in its
+manifest.json (or, without a manifest, recognised by the CSV files it holds):
+
+  run          runs.csv, summary.csv, summary.json, timeseries.csv   (brink run)
+  sweep        sweep.csv                                             (brink sweep)
+  compare      compare.csv                                           (brink compare)
+  sensitivity  sensitivity.csv                                       (brink sensitivity)
+
+    >>> import brink_results as br
+    >>> r = br.load("results/baseline")          # RunResult, SweepResult, ...
+    >>> r.probabilities()                         # outcome odds with 95% intervals
+
+Anything that is not a readable Brink folder raises BrinkResultError with a
+message fit for a user; the command-line scripts print it and exit with code 2.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+OUTCOMES = ("escalation", "deescalation", "stalemate")
+OUTCOME_LABELS = {"escalation": "Escalation", "deescalation": "De-escalation", "stalemate": "Stalemate"}
+KINDS = ("run", "sweep", "compare", "sensitivity")
+# The file that marks each kind when there is no manifest.json.
+KIND_FILES = {"sweep": "sweep.csv", "compare": "compare.csv", "sensitivity": "sensitivity.csv", "run": "summary.csv"}
+
+EXIT_NOT_A_RESULT = 2
+
+
+class BrinkResultError(Exception):
+    """The folder is not a Brink result folder, or one of its files is malformed."""
+
+
+# ---------------------------------------------------------------- CSV reading with dtype checks
+
+def _fail(path: Path, message: str):
+    raise BrinkResultError(f"{path}: {message}")
+
+
+def read_table(path: Path, columns: dict[str, str], *, usecols=None) -> pd.DataFrame:
+    """Reads a CSV and checks that each column in `columns` exists and has the given type.
+
+    Types: "int" (no gaps), "int?" (integers, empty allowed -> pandas Int64), "float" (no gaps),
+    "float?" (empty allowed -> NaN), "str", "outcome" (one of OUTCOMES), "outcome?" (also empty),
+    "bool" (true/false). Other columns are kept as pandas reads them.
+    """
+    path = Path(path)
+    if not path.is_file():
+        _fail(path, "file is missing")
+    try:
+        df = pd.read_csv(path, usecols=usecols, dtype=str, keep_default_na=False, na_values=[""])
+    except pd.errors.EmptyDataError:
+        _fail(path, "file is empty (no header line)")
+    except (pd.errors.ParserError, UnicodeDecodeError) as e:
+        _fail(path, f"is not a readable CSV file ({str(e).strip().splitlines()[0]})")
+    except ValueError as e:  # usecols names a column that is not there
+        _fail(path, f"unexpected columns ({e})")
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        _fail(path, f"missing column(s) {', '.join(missing)}; has {', '.join(df.columns[:12])}"
+              + (" ..." if len(df.columns) > 12 else ""))
+    for col, kind in columns.items():
+        df[col] = _convert(path, df, col, kind)
+    # Columns not declared: numbers where they parse as numbers.
+    for col in df.columns:
+        if col not in columns:
+            converted = pd.to_numeric(df[col], errors="coerce")
+            if converted.notna().sum() == df[col].notna().sum():
+                df[col] = converted
+    return df
+
+
+def _convert(path: Path, df: pd.DataFrame, col: str, kind: str) -> pd.Series:
+    raw = df[col]
+    optional = kind.endswith("?")
+    base = kind.rstrip("?")
+    if not optional and raw.isna().any():
+        row = int(raw.isna().to_numpy().nonzero()[0][0])
+        _fail(path, f"column {col} is empty in data row {row + 1}")
+    if base in ("int", "float"):
+        values = pd.to_numeric(raw, errors="coerce")
+        bad = values.isna() & raw.notna()
+        if bad.any():
+            row = int(bad.to_numpy().nonzero()[0][0])
+            _fail(path, f"column {col} should hold numbers; data row {row + 1} has {raw.iloc[row]!r}")
+        if base == "int":
+            finite = values.dropna()
+            if not np.all(np.equal(np.floor(finite), finite)):
+                _fail(path, f"column {col} should hold whole numbers")
+            return values.astype("Int64") if optional else values.astype("int64")
+        return values.astype("float64")
+    if base == "outcome":
+        bad = raw.notna() & ~raw.isin(OUTCOMES)
+        if bad.any():
+            row = int(bad.to_numpy().nonzero()[0][0])
+            _fail(path, f"column {col} should be one of {', '.join(OUTCOMES)}; data row {row + 1} has {raw.iloc[row]!r}")
+        return raw
+    if base == "bool":
+        lowered = raw.str.strip().str.lower()
+        bad = raw.notna() & ~lowered.isin(["true", "false", "1", "0"])
+        if bad.any():
+            row = int(bad.to_numpy().nonzero()[0][0])
+            _fail(path, f"column {col} should be true or false; data row {row + 1} has {raw.iloc[row]!r}")
+        return lowered.isin(["true", "1"])
+    return raw
+
+
+def read_json(path: Path) -> dict:
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+    except json.JSONDecodeError as e:
+        _fail(Path(path), f"is not valid JSON ({e})")
+    except OSError as e:
+        _fail(Path(path), f"cannot be read ({e.strerror})")
+    if not isinstance(data, dict):
+        _fail(Path(path), "should hold a JSON object")
+    return data
+
+
+# ---------------------------------------------------------------- kind detection
+
+def read_manifest(folder) -> dict | None:
+    path = Path(folder) / "manifest.json"
+    return read_json(path) if path.is_file() else None
+
+
+def detect_kind(folder) -> str:
+    """The folder's kind: the manifest's "kind", else the kind whose CSV file is there."""
+    folder = Path(folder)
+    if not folder.exists():
+        raise BrinkResultError(f"{folder}: no such folder")
+    if not folder.is_dir():
+        raise BrinkResultError(f"{folder} is not a folder; give a Brink result folder (the --out of brink run, sweep, compare or sensitivity)")
+    manifest = read_manifest(folder)
+    if manifest is not None and manifest.get("kind") in KINDS:
+        return manifest["kind"]
+    found = [kind for kind, name in KIND_FILES.items() if (folder / name).is_file()]
+    if len(found) == 1:
+        return found[0]
+    if not found and ((folder / "runs.csv").is_file() or (folder / "timeseries.csv").is_file()):
+        return "run"
+    if (folder / "checkpoint.bin").is_file():
+        raise BrinkResultError(f"{folder} is an unfinished Brink batch (checkpoint.bin, no results yet); "
+                               f"finish it with `brink run --resume {folder}` first")
+    if len(found) > 1:
+        raise BrinkResultError(f"{folder} holds {', '.join(KIND_FILES[k] for k in found)} and no manifest.json "
+                               "saying which kind of result it is")
+    if manifest is not None:
+        raise BrinkResultError(f"{folder}/manifest.json has kind {manifest.get('kind')!r}, "
+                               f"not one of {', '.join(KINDS)}, and the folder holds none of their CSV files")
+    raise BrinkResultError(f"{folder} is not a Brink result folder (no manifest.json, and none of "
+                           "summary.csv, runs.csv, sweep.csv, compare.csv, sensitivity.csv)")
+
+
+def load(folder):
+    """Loads any kind of result folder; returns RunResult, SweepResult, CompareResult or SensitivityResult."""
+    kind = detect_kind(folder)
+    return {"run": load_run, "sweep": load_sweep, "compare": load_compare, "sensitivity": load_sensitivity}[kind](folder)
+
+
+ACRONYMS = {"nato": "NATO", "us": "US", "usa": "USA", "eu": "EU", "un": "UN", "uk": "UK", "gdp": "GDP"}
+
+
+def pretty_name(identifier: str) -> str:
+    """'ukraine_control' -> 'Ukraine control', 'nato_cohesion' -> 'NATO cohesion'."""
+    words = [ACRONYMS.get(w.lower(), w) for w in identifier.replace("_", " ").split()]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
+
+
+# ---------------------------------------------------------------- run folders
+
+SUMMARY_COLUMNS = {"quantity": "str", "outcome": "str?", "tick": "int?", "rung": "str?", "value": "float?",
+                   "ci_low": "float?", "ci_high": "float?", "count": "int", "runs": "int"}
+RUNS_CORE_COLUMNS = {"run_id": "int", "seed": "int", "outcome": "outcome", "end_tick": "int", "end_day": "float",
+                     "max_rung": "int", "final_rung": "int"}
+
+
+@dataclass
+class RunResult:
+    """A `brink run` folder. DataFrames are loaded on first use."""
+    path: Path
+    manifest: dict = field(default_factory=dict)
+    kind: str = "run"
+
+    # -- files
+    @cached_property
+    def summary_json(self) -> dict:
+        p = self.path / "summary.json"
+        return read_json(p) if p.is_file() else {}
+
+    @cached_property
+    def summary(self) -> pd.DataFrame:
+        df = read_table(self.path / "summary.csv", SUMMARY_COLUMNS)
+        df["outcome"] = df["outcome"].fillna("")
+        df["rung"] = df["rung"].fillna("")
+        bad = df.loc[(df["quantity"] == "probability") & ~df["outcome"].isin(OUTCOMES), "outcome"]
+        if len(bad):
+            _fail(self.path / "summary.csv", f"unknown outcome {bad.iloc[0]!r}")
+        return df
+
+    @cached_property
+    def timeseries(self) -> pd.DataFrame:
+        df = read_table(self.path / "timeseries.csv", {"tick": "int", "day": "float", "active_runs": "int"})
+        if not any(c.startswith("all_rung_") for c in df.columns):
+            _fail(self.path / "timeseries.csv", "has no all_rung_<id> columns")
+        for c in df.columns[3:]:
+            df[c] = pd.to_numeric(df[c], errors="coerce").astype("float64")
+        return df
+
+    @cached_property
+    def runs(self) -> pd.DataFrame:
+        """runs.csv: the core columns of every run (use runs_all for every column)."""
+        return read_table(self.path / "runs.csv", RUNS_CORE_COLUMNS, usecols=list(RUNS_CORE_COLUMNS))
+
+    @cached_property
+    def runs_all(self) -> pd.DataFrame:
+        return read_table(self.path / "runs.csv", RUNS_CORE_COLUMNS)
+
+    def has(self, name: str) -> bool:
+        return (self.path / name).is_file()
+
+    # -- scenario facts
+    @property
+    def scenario(self) -> str:
+        return str(self.manifest.get("scenario") or self.summary_json.get("scenario") or self.path.name)
+
+    @property
+    def tick_days(self) -> float:
+        if "tick_days" in self.summary_json:
+            return float(self.summary_json["tick_days"])
+        m = re.search(r"^\s*tick_days:\s*([0-9.eE+-]+)", self.scenario_yaml, re.M)
+        if m:
+            return float(m.group(1))
+        if self.has("timeseries.csv"):
+            ts = self.timeseries
+            later = ts[ts["tick"] > 0]
+            if len(later):
+                return float(later["day"].iloc[0] / later["tick"].iloc[0])
+        return 1.0
+
+    @property
+    def horizon(self) -> int:
+        if "horizon" in self.summary_json:
+            return int(self.summary_json["horizon"])
+        return int(self.timeseries["tick"].max())
+
+    @property
+    def n_runs(self) -> int:
+        """Runs completed."""
+        if self.has("summary.csv"):
+            p = self.summary[self.summary["quantity"] == "probability"]
+            if len(p):
+                return int(p["runs"].iloc[0])
+        for key in ("runs_completed",):
+            if key in self.manifest:
+                return int(self.manifest[key])
+        return int(self.timeseries["active_runs"].max())
+
+    @cached_property
+    def scenario_yaml(self) -> str:
+        if isinstance(self.manifest.get("resolved_scenario"), str):
+            return self.manifest["resolved_scenario"]
+        p = self.path / "scenario.yaml"
+        return p.read_text(encoding="utf-8", errors="replace") if p.is_file() else ""
+
+    @cached_property
+    def rungs(self) -> list[str]:
+        """Rung ids, lowest first."""
+        if self.has("timeseries.csv"):
+            return [c[len("all_rung_"):] for c in self.timeseries.columns if c.startswith("all_rung_")]
+        s = self.summary
+        return list(s.loc[s["quantity"] == "max_rung_share", "rung"])
+
+    @cached_property
+    def rung_labels(self) -> dict[str, str]:
+        """Rung id -> the ladder's label (from the resolved scenario), or a prettified id."""
+        labels = {}
+        text = self.scenario_yaml
+        ladder = re.search(r"^ladder:\s*\n(.*?)(?=^\S)", text + "\nend:\n", re.M | re.S)
+        if ladder:
+            for m in re.finditer(r"-\s+id:\s*(\S+)\s*\n\s+label:\s*(.+)", ladder.group(1)):
+                label = m.group(2).strip()
+                if len(label) >= 2 and label[0] == label[-1] and label[0] in "\"'":
+                    label = label[1:-1].replace('\\"', '"')
+                labels[m.group(1).strip("\"'")] = label
+        return {r: labels.get(r, pretty_name(r)) for r in self.rungs}
+
+    def _outcome_rung(self, key: str) -> str | None:
+        m = re.search(rf"^\s*{key}:\s*(\S+)", self.scenario_yaml, re.M)
+        return m.group(1).strip("\"'") if m and m.group(1).strip("\"'") in self.rungs else None
+
+    @property
+    def escalation_rung(self) -> str | None:
+        return self._outcome_rung("escalation_rung")
+
+    @property
+    def settlement_rung(self) -> str | None:
+        return self._outcome_rung("settlement_rung")
+
+    @cached_property
+    def variables(self) -> list[str]:
+        cols = set(self.timeseries.columns)
+        return [c[:-5] for c in self.timeseries.columns
+                if c.endswith("_mean") and {c[:-5] + s for s in ("_q05", "_q50", "_q95")} <= cols]
+
+    # -- tidy views
+    def probabilities(self) -> pd.DataFrame:
+        """One row per outcome (in OUTCOMES order): outcome, value, ci_low, ci_high, count, runs."""
+        s = self.summary
+        p = s[s["quantity"] == "probability"].set_index("outcome")
+        missing = [o for o in OUTCOMES if o not in p.index]
+        if missing:
+            _fail(self.path / "summary.csv", f"no probability row for {', '.join(missing)}")
+        out = p.loc[list(OUTCOMES), ["value", "ci_low", "ci_high", "count", "runs"]].reset_index()
+        if out[["value", "ci_low", "ci_high"]].isna().any().any():
+            _fail(self.path / "summary.csv", "a probability row has an empty value or interval")
+        return out
+
+    def cumulative_incidence(self) -> pd.DataFrame:
+        s = self.summary
+        ci = s[s["quantity"] == "cumulative_incidence"][["outcome", "tick", "value", "ci_low", "ci_high", "count", "runs"]]
+        if ci["tick"].isna().any():
+            _fail(self.path / "summary.csv", "a cumulative_incidence row has no tick")
+        return ci.astype({"tick": "int64"}).reset_index(drop=True)
+
+    def max_rung_shares(self) -> pd.DataFrame:
+        s = self.summary
+        m = s[s["quantity"] == "max_rung_share"][["rung", "value", "ci_low", "ci_high", "count", "runs"]]
+        return m.reset_index(drop=True)
+
+
+def load_run(folder) -> RunResult:
+    folder = Path(folder)
+    manifest = read_manifest(folder) or {}
+    r = RunResult(folder, manifest)
+    present = [n for n in ("summary.csv", "timeseries.csv", "runs.csv") if r.has(n)]
+    if not present:
+        raise BrinkResultError(f"{folder} is not a Brink run folder (no summary.csv, timeseries.csv or runs.csv)")
+    if r.has("summary.csv"):
+        r.probabilities()  # checks the file early
+    if r.has("timeseries.csv"):
+        r.timeseries
+    return r
+
+
+# ---------------------------------------------------------------- sweeps
+
+@dataclass
+class SweepResult:
+    path: Path
+    manifest: dict
+    table: pd.DataFrame
+    parameters: list[str]
+    kind: str = "sweep"
+
+    def is_numeric(self, parameter: str) -> bool:
+        return pd.api.types.is_numeric_dtype(self.table[parameter])
+
+    def is_grid(self) -> bool:
+        """True for a full grid (each parameter takes few values, repeated across points)."""
+        if len(self.parameters) == 1:
+            return True
+        return all(self.table[p].nunique() < len(self.table) for p in self.parameters)
+
+
+def load_sweep(folder) -> SweepResult:
+    folder = Path(folder)
+    manifest = read_manifest(folder) or {}
+    path = folder / "sweep.csv"
+    cols = {"point": "int", "runs": "int"}
+    for o in OUTCOMES:
+        cols.update({f"p_{o}": "float", f"p_{o}_low": "float", f"p_{o}_high": "float", f"median_tick_{o}": "float?"})
+    table = read_table(path, cols)
+    params = manifest.get("parameters")
+    if not isinstance(params, list) or not params:
+        known = set(cols)
+        params = [c for c in table.columns if c not in known]
+    missing = [p for p in params if p not in table.columns]
+    if missing:
+        _fail(path, f"no column for swept parameter(s) {', '.join(missing)} named in manifest.json")
+    if not params:
+        _fail(path, "names no swept parameter (expected a column per parameter between point and runs)")
+    if table.empty:
+        _fail(path, "has no points (an interrupted sweep? resume it first)")
+    _check_probabilities(path, table, "p_{}")
+    for p in params:  # numbers where every value is a number, else text (categorical)
+        num = pd.to_numeric(table[p], errors="coerce")
+        if num.notna().all():
+            table[p] = num
+    return SweepResult(folder, manifest, table, list(params))
+
+
+def _check_probabilities(path: Path, table: pd.DataFrame, pattern: str):
+    for o in OUTCOMES:
+        p, lo, hi = (table[pattern.format(o) + s] for s in ("", "_low", "_high"))
+        if ((p < -1e-9) | (p > 1 + 1e-9)).any():
+            _fail(path, f"{pattern.format(o)} has values outside [0, 1]")
+        if ((lo > p + 1e-9) | (hi < p - 1e-9)).any():
+            row = int(((lo > p + 1e-9) | (hi < p - 1e-9)).to_numpy().nonzero()[0][0])
+            _fail(path, f"{pattern.format(o)} lies outside its interval in data row {row + 1}")
+
+
+# ---------------------------------------------------------------- comparisons
+
+@dataclass
+class CompareResult:
+    path: Path
+    manifest: dict
+    table: pd.DataFrame  # indexed by position, rows in OUTCOMES order
+    kind: str = "compare"
+
+    @property
+    def label_a(self) -> str:
+        return str(self.manifest.get("label_a") or "A")
+
+    @property
+    def label_b(self) -> str:
+        return str(self.manifest.get("label_b") or "B")
+
+
+def load_compare(folder) -> CompareResult:
+    folder = Path(folder)
+    manifest = read_manifest(folder) or {}
+    path = folder / "compare.csv"
+    cols = {"outcome": "outcome"}
+    for c in ("p_a", "p_a_low", "p_a_high", "p_b", "p_b_low", "p_b_high", "difference", "diff_low", "diff_high", "p_value"):
+        cols[c] = "float"
+    cols["significant"] = "bool"
+    table = read_table(path, cols)
+    missing = [o for o in OUTCOMES if o not in set(table["outcome"])]
+    if missing:
+        _fail(path, f"no row for outcome(s) {', '.join(missing)}")
+    table = table.set_index("outcome").loc[list(OUTCOMES)].reset_index()
+    for side in ("a", "b"):
+        p, lo, hi = table[f"p_{side}"], table[f"p_{side}_low"], table[f"p_{side}_high"]
+        if ((lo > p + 1e-9) | (hi < p - 1e-9)).any():
+            _fail(path, f"p_{side} lies outside its interval")
+    d, lo, hi = table["difference"], table["diff_low"], table["diff_high"]
+    if ((lo > d + 1e-9) | (hi < d - 1e-9)).any():
+        _fail(path, "difference lies outside its interval")
+    if ((table["p_value"] < 0) | (table["p_value"] > 1)).any():
+        _fail(path, "p_value outside [0, 1]")
+    return CompareResult(folder, manifest, table)
+
+
+# ---------------------------------------------------------------- sensitivity
+
+SENSITIVITY_INDICES = {"sobol": ("S1", "ST"), "morris": ("mu_star", "sigma")}
+
+
+@dataclass
+class SensitivityResult:
+    path: Path
+    manifest: dict
+    table: pd.DataFrame
+    kind: str = "sensitivity"
+
+    @property
+    def outcome(self) -> str:
+        o = self.manifest.get("outcome")
+        return o if o in OUTCOMES else "escalation"
+
+    @property
+    def parameters(self) -> list[str]:
+        return list(dict.fromkeys(self.table["parameter"]))
+
+    def wide(self, method: str) -> pd.DataFrame:
+        """One row per parameter: <index>, <index>_low, <index>_high for the method's indices."""
+        t = self.table[self.table["method"] == method]
+        if t.empty:
+            return pd.DataFrame()
+        out = t.pivot_table(index="parameter", columns="index", values=["value", "ci_low", "ci_high"], aggfunc="first", sort=False)
+        wide = pd.DataFrame(index=pd.Index(list(dict.fromkeys(t["parameter"])), name="parameter"))
+        for idx in SENSITIVITY_INDICES[method]:
+            if ("value", idx) in out.columns:
+                wide[idx] = out[("value", idx)]
+                wide[idx + "_low"] = out[("ci_low", idx)]
+                wide[idx + "_high"] = out[("ci_high", idx)]
+        return wide
+
+
+def load_sensitivity(folder) -> SensitivityResult:
+    folder = Path(folder)
+    manifest = read_manifest(folder) or {}
+    path = folder / "sensitivity.csv"
+    table = read_table(path, {"parameter": "str", "low": "float", "high": "float", "method": "str", "index": "str",
+                              "value": "float", "ci_low": "float?", "ci_high": "float?"})
+    if table.empty:
+        _fail(path, "has no rows")
+    for method, index in zip(table["method"], table["index"]):
+        if method not in SENSITIVITY_INDICES:
+            _fail(path, f"method should be sobol or morris, not {method!r}")
+        if index not in SENSITIVITY_INDICES[method]:
+            _fail(path, f"index {index!r} is not a {method} index ({', '.join(SENSITIVITY_INDICES[method])})")
+    return SensitivityResult(folder, manifest, table)
+
+
+# ---------------------------------------------------------------- statistics
+
+Z95 = 1.959963984540054
+
+
+def wilson(count, n, z: float = Z95):
+    """Wilson score interval for count successes in n trials: (estimate, low, high), as arrays."""
+    count = np.asarray(count, dtype=float)
+    n = np.asarray(n, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = np.where(n > 0, count / n, np.nan)
+        denom = 1 + z * z / n
+        centre = (p + z * z / (2 * n)) / denom
+        half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return p, np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
