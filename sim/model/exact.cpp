@@ -51,7 +51,12 @@ std::string num(double x) {
 }
 
 std::string range_text(const Condition& c) {
-    return "[" + num(c.min) + ", " + num(c.max) + "]";
+    std::string text(1, '[');  // appends only: GCC 12 warns falsely (-Wrestrict) on "[" + std::string&&
+    text += num(c.min);
+    text += ", ";
+    text += num(c.max);
+    text += ']';
+    return text;
 }
 
 /// Actions in either leader's menu, each once, in scenario order.
