@@ -18,13 +18,21 @@ Action pressure_action(const std::string& name, double escalation, bool agreemen
 /// Records every tick's view (with decision details when asked).
 class Recorder : public TickObserver {
 public:
-    explicit Recorder(bool details) : details_(details) {}
+    explicit Recorder(bool details, int variables = 3) : details_(details), variables_(variables) {}
     bool wants_details() const override { return details_; }
-    void on_tick(const TickView& view) override { ticks.push_back(view); }
+    /// Keeps a copy of the state: TickView::state points into the run's workspace,
+    /// which is gone once simulate() returns.
+    void on_tick(const TickView& view) override {
+        ticks.push_back(view);
+        ticks.back().state = nullptr;
+        states.emplace_back(view.state, view.state + variables_);
+    }
     std::vector<TickView> ticks;
+    std::vector<std::vector<double>> states;
 
 private:
     bool details_;
+    int variables_;  ///< how many variables to copy (make_world has 3)
 };
 
 }  // namespace brink::test

@@ -90,7 +90,7 @@ TEST_CASE("state variables are clamped to [0, 1], and so are predicted changes",
     Recorder rec(true);
     const RunResult r = simulate(s, 0, 1, &rec);
     // Both leaders push x up by 0.1 each tick: 0.95 + 0.2 is clamped to 1.
-    CHECK(rec.ticks.at(0).state[2] == 1.0);
+    CHECK(rec.states.at(0)[2] == 1.0);
     CHECK(r.final_state[2] == 1.0);
     // Opponent believed to play up (its only action): predicted x = 1.05 -> clamped, so up gains nothing.
     CHECK(rec.ticks.at(0).leaders[0].options.at(0).utility == Approx(0.0).margin(1e-12));
