@@ -227,8 +227,11 @@ Command add_compare_command(CLI::App& app, const std::string& command_line) {
                 std::snprintf(diff, sizeof diff, "%+.1f pts", 100.0 * d.difference.estimate);
                 std::snprintf(lo, sizeof lo, "%+.1f", 100.0 * d.difference.low);
                 std::snprintf(hi, sizeof hi, "%+.1f", 100.0 * d.difference.high);
-                std::printf("  %-13s %7s %7s %9s   [%s, %s] pts %9.2g  %s\n", labels[k], percent(d.a.estimate).c_str(),
-                            percent(d.b.estimate).c_str(), diff, lo, hi, d.p_value, d.significant() ? "significant" : "not significant");
+                char p[32];
+                if (d.p_value < 1e-300) std::snprintf(p, sizeof p, "<1e-300");  // below double's range
+                else std::snprintf(p, sizeof p, "%.2g", d.p_value);
+                std::printf("  %-13s %7s %7s %9s   [%s, %s] pts %9s  %s\n", labels[k], percent(d.a.estimate).c_str(),
+                            percent(d.b.estimate).c_str(), diff, lo, hi, p, d.significant() ? "significant" : "not significant");
             }
             std::printf("\nresults in: %s/\n", dir.c_str());
             return static_cast<int>(ok);
