@@ -1,14 +1,22 @@
 // One run of the model: MODEL.md section 5, tick by tick (docs/model.md describes it).
 //
 // The phases of a tick are separate functions (tick.hpp) so that the benchmarks time
-// exactly this code. Performance notes (benchmarks/RESULTS.md has the figures):
-//  - the war term of an action depends on it only through its escalation, so it is
-//    computed once per distinct escalation value per decision (two exp() each);
-//  - a logit weight whose exponent is exactly 0 (the best option, or rationality 0)
-//    is exp(0) = 1 and is not computed;
-//  - menu positions travel with the choice instead of being searched for.
-// Each of these gives the same bits as the straightforward computation: the same
-// operations on the same operands, in the same order, so results are unchanged.
+// exactly this code. What makes a tick cheap (benchmarks/RESULTS.md has the figures):
+//  - each leader's menu is flattened once per run (Workspace::Menu): actions, costs,
+//    escalations and effects in contiguous arrays, menu positions carried with the
+//    choice instead of searched for;
+//  - the war term depends on an action only through its escalation, so it (two exp()
+//    calls) and the reciprocity term are computed once per distinct escalation value
+//    per decision, not once per action;
+//  - clamp01 of the predicted state is computed once per variable per decision, and
+//    the believed opponent effect only on the variables the leader's goal term reads;
+//  - a logit weight whose exponent is exactly 0 (the best option, or rationality 0) is
+//    exp(0) = 1 and is not computed;
+//  - the weights of the opponent's feasible moves are computed in one pass, so their
+//    divisions overlap.
+// Each gives the same bits as the straightforward computation (the same operations on
+// the same operands in the same order, or values that are never read), so results are
+// unchanged: benchmarks/same-results compares result folders byte for byte.
 #include <algorithm>
 #include <bit>
 #include <cmath>
@@ -67,7 +75,9 @@ struct TickContext {
 };
 
 /// Utility terms of action a for leader i, given the predicted state (perceived state
-/// plus the believed opponent effect) and the war term (already computed for a's escalation).
+/// plus the believed opponent effect) and the war term (already computed for a's
+/// escalation), as reported to observers that ask for details. choose() computes the
+/// same values with the same operations in the same order, without this struct.
 struct Terms {
     double goals = 0.0, war = 0.0, cost = 0.0, reciprocity = 0.0, resolve = 0.0;
     double total() const { return goals - war - cost + reciprocity + resolve; }
@@ -121,7 +131,8 @@ void perceive(const Scenario& s, int i, int opponent_move, TickContext& ctx, Wor
         const std::size_t n = ws.beliefs[at(i)].size();
         const int* menu = opponent.menu.data();
         const double keep = leader.traits.memory;
-        for (std::size_t k = 0; k < n; ++k) b[k] = keep * b[k] + (1.0 - keep) * (menu[k] == seen ? 1.0 : 0.0);
+        const double hit = (1.0 - keep) * 1.0, miss = (1.0 - keep) * 0.0;  // the two values of (1 - keep) * [k = seen]
+        for (std::size_t k = 0; k < n; ++k) b[k] = keep * b[k] + (menu[k] == seen ? hit : miss);
     }
     ctx.perceived[at(i)] = seen;
     if (detail) {
@@ -131,10 +142,27 @@ void perceive(const Scenario& s, int i, int opponent_move, TickContext& ctx, Wor
     }
 }
 
+/// The goal term of menu position k: the value of its mean effects from the predicted
+/// state, with `before` = clamp01(predicted), computed once per variable.
+inline double goal_term(const Workspace::Menu& menu, std::size_t k, const double* predicted, const double* before,
+                        const double* weight) {
+    double goals = 0.0;
+    const int* variable = menu.effect_variable.data();
+    const double* mean = menu.effect_mean.data();
+    const int end = menu.effects_begin[k + 1];
+    for (int j = menu.effects_begin[k]; j < end; ++j) {
+        const auto v = at(variable[j]);
+        const double delta = clamp01(predicted[v] + mean[j]) - before[v];
+        goals += weight[v] * delta;
+    }
+    return goals;
+}
+
 /// Leader i chooses an action by the logit rule; returns its menu position.
 int choose(const Scenario& s, int i, const TickContext& ctx, Workspace& ws, LeaderTick* detail) {
     const Leader& leader = s.leaders[at(i)];
-    const Leader& opponent = s.leaders[at(1 - i)];
+    const Workspace::Menu& own = ws.menus[at(i)];
+    const Workspace::Menu& opponent = ws.menus[at(1 - i)];
     const std::size_t n_vars = ws.state.size();
     const double* state = ws.state.data();
     double* perceived = ws.perceived.data();
@@ -152,42 +180,67 @@ int choose(const Scenario& s, int i, const TickContext& ctx, Workspace& ws, Lead
     const double* b = ws.beliefs[at(i)].data();
     double* opponent_effect = ws.opponent_effect.data();
     std::fill(opponent_effect, opponent_effect + n_vars, 0.0);
-    const std::size_t opponent_menu = opponent.menu.size();
+    // First the feasible positions and the belief mass, then all the weights (their
+    // divisions overlap), then the effects.
+    const std::size_t opponent_menu = opponent.action.size();
+    int* listed = ws.options.data();  // scratch here; the options are listed below
+    double* share = ws.weights.data();
     double mass = 0.0, escalation = 0.0;
     std::size_t feasible_count = 0;
     for (std::size_t k = 0; k < opponent_menu; ++k)
-        if (feasible[at(opponent.menu[k])]) { mass += b[k]; ++feasible_count; }
-    for (std::size_t k = 0; k < opponent_menu; ++k) {
-        const int j = opponent.menu[k];
-        if (!feasible[at(j)]) continue;
-        const double w = mass > 0.0 ? b[k] / mass : 1.0 / static_cast<double>(feasible_count);
-        const Action& act = s.actions[at(j)];
-        escalation += w * act.escalation;
-        for (const Effect& e : act.effects) opponent_effect[at(e.variable)] += w * e.mean;
+        if (feasible[at(opponent.action[k])]) {
+            mass += b[k];
+            listed[feasible_count++] = static_cast<int>(k);
+        }
+    for (std::size_t n = 0; n < feasible_count; ++n)
+        share[n] = mass > 0.0 ? b[at(listed[n])] / mass : 1.0 / static_cast<double>(feasible_count);
+    for (std::size_t n = 0; n < feasible_count; ++n) {
+        const auto k = at(listed[n]);
+        const double w = share[n];
+        escalation += w * opponent.escalation[k];
+        // Only the variables this leader's goal term reads (Menu::read_*): the others'
+        // predicted values are never used.
+        const int end = opponent.read_begin[k + 1];
+        for (int j = opponent.read_begin[k]; j < end; ++j)
+            opponent_effect[at(opponent.read_variable[at(j)])] += w * opponent.read_mean[at(j)];
     }
-    for (std::size_t v = 0; v < n_vars; ++v) perceived[v] += opponent_effect[v];
+    double* before = ws.clamped.data();
+    for (std::size_t v = 0; v < n_vars; ++v) {
+        perceived[v] += opponent_effect[v];
+        before[v] = clamp01(perceived[v]);
+    }
 
     // Utilities of feasible actions, then the logit (quantal-response) rule.
-    const std::size_t menu_size = leader.menu.size();
-    const int* klass = ws.escalation_class[at(i)].data();
-    const double* class_escalation = ws.class_escalation[at(i)].data();
+    // U = Goal - War - c + Recip + Resolve (MODEL.md); see utility_terms for the terms.
+    const std::size_t menu_size = own.action.size();
+    const double* weight = leader.value_weights.data();
     double* class_war = ws.class_war.data();
+    double* class_recip = ws.class_recip.data();
     char* class_done = ws.class_done.data();
-    std::fill(class_done, class_done + ws.class_escalation[at(i)].size(), 0);
+    std::fill(class_done, class_done + own.class_escalation.size(), 0);
     const double averse = 1.0 - leader.traits.risk_tolerance;
+    const int seen = ctx.perceived[at(i)];
+    const double seen_escalation = seen >= 0 ? s.actions[at(seen)].escalation : 0.0;
+    const double reciprocity = leader.traits.reciprocity;
+    const double resolve = leader.traits.resolve;
+    const int previous = ctx.previous[at(i)];
     int* options = ws.options.data();
     double* weights = ws.weights.data();
     std::size_t count = 0;
     double best = -std::numeric_limits<double>::infinity();
     for (std::size_t k = 0; k < menu_size; ++k) {
-        const int a = leader.menu[k];
+        const int a = own.action[k];
         if (!feasible[at(a)]) continue;
-        const int c = klass[k];
+        const auto c = at(own.escalation_class[k]);
         if (!class_done[c]) {
-            class_war[c] = averse * expected_war_cost(s, ctx.rung, class_escalation[c] + escalation, ctx.tension);
+            const double e = own.class_escalation[c];
+            class_war[c] = averse * expected_war_cost(s, ctx.rung, e + escalation, ctx.tension);
+            class_recip[c] = seen >= 0 ? -reciprocity * std::abs(e - seen_escalation) : 0.0;
             class_done[c] = 1;
         }
-        const double u = utility_terms(s, i, a, perceived, class_war[c], ctx, nullptr).total();
+        const double goals = goal_term(own, k, perceived, before, weight);
+        const double stay = a == previous ? resolve : 0.0;
+        const double u = goals - class_war[c] - own.cost[k] + class_recip[c] + stay;
         options[count] = static_cast<int>(k);
         weights[count] = u;
         ++count;
@@ -216,8 +269,9 @@ int choose(const Scenario& s, int i, const TickContext& ctx, Workspace& ws, Lead
         detail->options.clear();
         for (std::size_t k = 0; k < count; ++k) {
             Option o;
-            o.action = leader.menu[at(options[k])];
-            const double war = class_war[klass[at(options[k])]];
+            const auto position = at(options[k]);
+            o.action = own.action[position];
+            const double war = class_war[at(own.escalation_class[position])];
             const Terms t = utility_terms(s, i, o.action, perceived, war, ctx, &o.by_goal);
             o.utility = t.total();
             o.probability = weights[k] / total;
@@ -227,7 +281,7 @@ int choose(const Scenario& s, int i, const TickContext& ctx, Workspace& ws, Lead
             o.resolve = t.resolve;
             detail->options.push_back(std::move(o));
         }
-        detail->chosen = leader.menu[at(options[pick])];
+        detail->chosen = own.action[at(options[pick])];
     }
     return options[pick];
 }
@@ -259,20 +313,57 @@ void start(const Scenario& s, std::uint64_t run_id, std::uint64_t seed, Workspac
         ws.beliefs[i].assign(opponent_menu, 1.0 / static_cast<double>(opponent_menu));
         const std::vector<int>& menu = s.leaders[i].menu;
         longest_menu = std::max(longest_menu, menu.size());
-        std::vector<int>& klass = ws.escalation_class[i];
-        std::vector<double>& values = ws.class_escalation[i];
-        klass.resize(menu.size());
-        values.clear();
+        Workspace::Menu& m = ws.menus[i];
+        m.action.assign(menu.begin(), menu.end());
+        m.escalation.resize(menu.size());
+        m.cost.resize(menu.size());
+        m.effects_begin.resize(menu.size() + 1);
+        m.escalation_class.resize(menu.size());
+        m.effect_variable.clear();
+        m.effect_mean.clear();
+        m.class_escalation.clear();
         for (std::size_t k = 0; k < menu.size(); ++k) {
-            const double e = s.actions[at(menu[k])].escalation;
+            const Action& action = s.actions[at(menu[k])];
+            m.escalation[k] = action.escalation;
+            m.cost[k] = action.cost;
+            m.effects_begin[k] = static_cast<int>(m.effect_variable.size());
+            for (const Effect& e : action.effects) {
+                m.effect_variable.push_back(e.variable);
+                m.effect_mean.push_back(e.mean);
+            }
+            const double e = action.escalation;
             std::size_t c = 0;
-            while (c < values.size() && std::bit_cast<std::uint64_t>(values[c]) != std::bit_cast<std::uint64_t>(e)) ++c;
-            if (c == values.size()) values.push_back(e);
-            klass[k] = static_cast<int>(c);
+            while (c < m.class_escalation.size() &&
+                   std::bit_cast<std::uint64_t>(m.class_escalation[c]) != std::bit_cast<std::uint64_t>(e))
+                ++c;
+            if (c == m.class_escalation.size()) m.class_escalation.push_back(e);
+            m.escalation_class[k] = static_cast<int>(c);
         }
-        classes = std::max(classes, values.size());
+        m.effects_begin[menu.size()] = static_cast<int>(m.effect_variable.size());
+        classes = std::max(classes, m.class_escalation.size());
+    }
+    // What each leader reads of the other's effects: the variables its own moves affect.
+    for (std::size_t i = 0; i < 2; ++i) {
+        Workspace::Menu& m = ws.menus[i];
+        const Workspace::Menu& reader = ws.menus[1 - i];
+        ws.affected.assign(n_vars, 0);
+        for (const int v : reader.effect_variable) ws.affected[at(v)] = 1;
+        m.read_begin.resize(m.action.size() + 1);
+        m.read_variable.clear();
+        m.read_mean.clear();
+        for (std::size_t k = 0; k < m.action.size(); ++k) {
+            m.read_begin[k] = static_cast<int>(m.read_variable.size());
+            for (int j = m.effects_begin[k]; j < m.effects_begin[k + 1]; ++j)
+                if (ws.affected[at(m.effect_variable[at(j)])]) {
+                    m.read_variable.push_back(m.effect_variable[at(j)]);
+                    m.read_mean.push_back(m.effect_mean[at(j)]);
+                }
+        }
+        m.read_begin[m.action.size()] = static_cast<int>(m.read_variable.size());
     }
     ws.class_war.resize(classes);
+    ws.class_recip.resize(classes);
+    ws.clamped.resize(n_vars);
     ws.class_done.resize(classes);
     ws.options.resize(longest_menu);
     ws.weights.resize(longest_menu);

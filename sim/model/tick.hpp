@@ -23,13 +23,33 @@ struct Workspace {
     std::vector<char> feasible;           // by action index, on the start-of-tick state
     std::vector<double> weights;          // logit weights of the feasible options
     std::vector<int> options;             // their positions in the leader's menu
-    // The war term depends on an action only through its escalation, and a menu has
-    // few distinct escalations (8 of Biden's 17 moves, 10 of Putin's 18 in the
-    // baseline): one class per distinct value, each class's term computed at most once
-    // per decision. Rebuilt at the start of every run (the scenario may have changed).
-    std::array<std::vector<int>, 2> escalation_class;      // by menu position
-    std::array<std::vector<double>, 2> class_escalation;   // by class
-    std::vector<double> class_war;
+    // Each leader's menu, flattened at the start of every run (the scenario may change
+    // between runs): action, escalation, cost and effects by menu position, with the
+    // effects of all the menu's actions in one array.
+    struct Menu {
+        std::vector<int> action;
+        std::vector<double> escalation, cost;
+        std::vector<int> effects_begin;  // position k's effects are [begin[k], begin[k + 1])
+        std::vector<int> effect_variable;
+        std::vector<double> effect_mean;
+        // The same effects restricted to the variables that the opponent's own moves
+        // affect: the only ones whose predicted value the opponent's goal term reads, so
+        // the only ones it needs when it predicts this leader's move.
+        std::vector<int> read_begin;
+        std::vector<int> read_variable;
+        std::vector<double> read_mean;
+        // The war term depends on an action only through its escalation, and a menu has
+        // few distinct escalations (8 of Biden's 17 moves, 10 of Putin's 18 in the
+        // baseline): one class per distinct value, each class's war term computed at
+        // most once per decision.
+        std::vector<int> escalation_class;     // by menu position
+        std::vector<double> class_escalation;  // by class
+    };
+    std::array<Menu, 2> menus;
+    std::vector<double> class_war;    // the war term of each class, this decision
+    std::vector<double> class_recip;  // the reciprocity term of each class, this decision
+    std::vector<double> clamped;      // clamp01 of the predicted state, this decision
+    std::vector<char> affected;       // scratch for start()
     std::vector<char> class_done;
     Stream decisions, world, ladder, events;
     std::vector<char> event_fires;  // by event index, decided on the start-of-tick state

@@ -1,0 +1,219 @@
+"""Reads a Brink scenario file for the Python peers (benchmarks/reference/).
+
+The same YAML file Brink reads, with the same meaning (docs/scenario-reference.md):
+`extends` (maps merge by key, recursively; everything else replaces whole), the same
+defaults, rung references by id or index, effects in short form (`var: mean`) or long
+form (`var: {mean, sd}`), `requires` ranges on variables or on `rung`. Validation is
+Brink's job (`brink validate`): this reader assumes a valid file.
+
+`load(path)` returns a `Scenario` of plain Python values in file order: variables,
+actions, events and leaders are indexed as Brink indexes them.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass, field
+
+import yaml
+
+RUNG = -1  # "the ladder rung" where a variable index is expected (as kRung in Brink)
+
+
+def _merge(base, over):
+    """`extends`: maps merge by key, recursively; anything else replaces whole."""
+    if isinstance(base, dict) and isinstance(over, dict):
+        out = dict(base)
+        for key, value in over.items():
+            out[key] = _merge(base[key], value) if key in base else value
+        return out
+    return over
+
+
+def read_document(path: str) -> dict:
+    """The scenario document with its `extends` chain merged (base first)."""
+    with open(path, encoding="utf-8") as f:
+        doc = yaml.safe_load(f) or {}
+    base = doc.pop("extends", None)
+    if base is None:
+        return doc
+    return _merge(read_document(os.path.join(os.path.dirname(path), base)), doc)
+
+
+@dataclass
+class Effect:
+    variable: int
+    mean: float
+    sd: float = 0.0
+
+
+@dataclass
+class Condition:
+    variable: int  # RUNG for the ladder rung
+    min: float = -math.inf
+    max: float = math.inf
+
+
+@dataclass
+class Action:
+    name: str
+    effects: list[Effect]
+    requires: list[Condition]
+    escalation: float = 0.0
+    cost: float = 0.0
+    agreement: bool = False
+
+
+@dataclass
+class Event:
+    name: str
+    hazard: float
+    effects: list[Effect]
+    requires: list[Condition]
+    escalation: float = 0.0
+
+
+@dataclass
+class Leader:
+    id: str
+    rationality: float = 1.0
+    risk_tolerance: float = 0.5
+    misperception: float = 0.0
+    reciprocity: float = 0.0
+    resolve: float = 0.0
+    memory: float = 0.5
+    value_weights: list[float] = field(default_factory=list)  # w = G^T p
+    menu: list[int] = field(default_factory=list)  # action indices
+    misread_cdf: list[float] = field(default_factory=list)  # over the opponent's menu
+
+
+@dataclass
+class Scenario:
+    name: str
+    horizon: int
+    runs: int
+    seed: int
+    variables: list[str]
+    initial: list[float]
+    tension: int
+    channel: int
+    rung_ids: list[str]
+    war_cost: list[float]
+    terminal: list[bool]
+    initial_rung: int
+    sensitivity: float
+    up_threshold: float
+    down_threshold: float
+    tension_weight: float
+    decay: float
+    gain: float
+    state_noise: float
+    escalation_bias: float
+    actions: list[Action]
+    events: list[Event]
+    leaders: list[Leader]
+    escalation_rung: int
+    settlement_rung: int
+    settlement_tension: float
+    settlement_ticks: int
+    joint_agreement: bool
+    agreement_channel: float
+
+
+def load(path: str) -> Scenario:
+    doc = read_document(path)
+    run = doc.get("run") or {}
+    world = doc["world"]
+    variables = list(world["variables"].keys())
+    var_index = {v: i for i, v in enumerate(variables)}
+    initial = [float(world["variables"][v]["initial"]) for v in variables]
+
+    ladder = doc["ladder"]
+    rungs = ladder["rungs"]
+    rung_ids = [r["id"] for r in rungs]
+
+    def rung_ref(value) -> int:
+        return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else rung_ids.index(value)
+
+    def effects_of(spec) -> list[Effect]:
+        out = []
+        for var, value in (spec.get("effects") or {}).items():
+            if isinstance(value, dict):
+                out.append(Effect(var_index[var], float(value.get("mean", 0.0)), float(value.get("sd", 0.0))))
+            else:
+                out.append(Effect(var_index[var], float(value), 0.0))
+        return out
+
+    def requires_of(spec) -> list[Condition]:
+        out = []
+        for key, rng in (spec.get("requires") or {}).items():
+            c = Condition(RUNG if key == "rung" else var_index[key])
+            for bound in ("min", "max"):
+                if bound in rng:
+                    setattr(c, bound, float(rung_ref(rng[bound]) if key == "rung" else rng[bound]))
+            out.append(c)
+        return out
+
+    actions = []
+    for name, a in (doc.get("actions") or {}).items():
+        a = a or {}
+        actions.append(Action(name, effects_of(a), requires_of(a), float(a.get("escalation", 0.0)),
+                              float(a.get("cost", 0.0)), bool(a.get("agreement", False))))
+    action_index = {a.name: i for i, a in enumerate(actions)}
+    events = []
+    for name, e in (doc.get("events") or {}).items():
+        events.append(Event(name, float(e["hazard"]), effects_of(e), requires_of(e), float(e.get("escalation", 0.0))))
+
+    step = ladder.get("step") or {}
+    tension_rule = ladder.get("tension") or {}
+    perception = doc.get("perception") or {}
+    leaders = []
+    for lid, spec in doc["leaders"].items():
+        traits = spec.get("traits") or {}
+        leader = Leader(lid, **{k: float(v) for k, v in traits.items()})
+        goals = spec.get("goals") or {}
+        priorities = spec.get("priorities") or {}
+        weights = [0.0] * len(variables)
+        for goal, row in goals.items():  # w_v = sum_g p_g G_gv, goals in file order
+            p = float(priorities.get(goal, 0.0))
+            dense = [0.0] * len(variables)
+            for var, w in (row or {}).items():
+                dense[var_index[var]] = float(w)
+            for v in range(len(variables)):
+                weights[v] += p * dense[v]
+        leader.value_weights = weights
+        leader.menu = [action_index[a] for a in spec["menu"]]
+        leaders.append(leader)
+    bias = float(perception.get("escalation_bias", 0.0))
+    for i, leader in enumerate(leaders):  # misread draw over the opponent's menu
+        opponent = leaders[1 - i]
+        escalations = [actions[j].escalation for j in opponent.menu]
+        top = max(escalations)
+        total, cdf = 0.0, []
+        for e in escalations:
+            total += math.exp(bias * (e - top))
+            cdf.append(total)
+        leader.misread_cdf = [c / total for c in cdf]
+
+    outcomes = doc["outcomes"]
+    return Scenario(
+        name=doc.get("name", os.path.splitext(os.path.basename(path))[0]),
+        horizon=int(run.get("horizon", 104)), runs=int(run.get("runs", 10000)), seed=int(run.get("seed", 1)),
+        variables=variables, initial=initial, tension=var_index["tension"], channel=var_index["channel"],
+        rung_ids=rung_ids, war_cost=[float(r.get("war_cost", 0.0)) for r in rungs],
+        terminal=[bool(r.get("terminal", False)) for r in rungs], initial_rung=rung_ref(world.get("initial_rung", 0)),
+        sensitivity=float(step.get("sensitivity", 1.0)), up_threshold=float(step.get("up_threshold", 1.0)),
+        down_threshold=float(step.get("down_threshold", -1.0)), tension_weight=float(step.get("tension_weight", 0.0)),
+        decay=float(tension_rule.get("decay", 0.0)), gain=float(tension_rule.get("gain", 0.0)),
+        state_noise=float(perception.get("state_noise", 0.0)), escalation_bias=bias,
+        actions=actions, events=events, leaders=leaders,
+        escalation_rung=rung_ref(outcomes["escalation_rung"]), settlement_rung=rung_ref(outcomes["settlement_rung"]),
+        settlement_tension=float(outcomes.get("settlement_tension", 0.3)),
+        settlement_ticks=int(outcomes.get("settlement_ticks", 8)),
+        joint_agreement=bool(outcomes.get("joint_agreement", True)),
+        agreement_channel=float(outcomes.get("agreement_channel", 0.5)),
+    )
+
+
+OUTCOMES = ("escalation", "deescalation", "stalemate")

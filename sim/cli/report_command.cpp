@@ -1,0 +1,121 @@
+// brink report: one self-contained HTML page for a result folder. The work is in
+// analysis/report.py (pandas, matplotlib); this command finds it, runs it with the system
+// Python and passes its own path so that the report can replay sample runs with `brink trace`.
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "common.hpp"
+
+extern char** environ;
+
+namespace brink::cli {
+
+namespace {
+
+constexpr const char* kPython = "/usr/bin/python3";
+
+#ifdef BRINK_SOURCE_DIR
+constexpr const char* kSourceDir = BRINK_SOURCE_DIR;
+#else
+constexpr const char* kSourceDir = "";
+#endif
+
+/// The folder holding report.py: $BRINK_ANALYSIS_DIR, else <source tree>/analysis.
+std::string analysis_dir() {
+    if (const char* env = std::getenv("BRINK_ANALYSIS_DIR"); env && *env) return env;
+    return std::string(kSourceDir) + "/analysis";
+}
+
+/// This program's own path, for `--brink`.
+std::string own_path() {
+    char buf[PATH_MAX];
+    const ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+    if (n <= 0) return {};
+    buf[n] = '\0';
+    return buf;
+}
+
+bool is_file(const std::string& path) {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+int report_command(const std::string& folder, const std::string& out) {
+    const std::string dir = analysis_dir();
+    const std::string script = dir + "/report.py";
+    if (!is_file(script)) {
+        std::cerr << "brink report: cannot find " << script
+                  << " (set BRINK_ANALYSIS_DIR to the analysis/ folder of a Brink source tree)\n";
+        return runtime_failure;
+    }
+    if (!is_file(kPython)) {
+        std::cerr << "brink report: needs " << kPython << " with pandas and matplotlib (run scripts/setup)\n";
+        return runtime_failure;
+    }
+    std::vector<std::string> args{kPython, script, folder};
+    if (const std::string self = own_path(); !self.empty()) {
+        args.push_back("--brink");
+        args.push_back(self);
+    }
+    if (!out.empty()) {
+        args.push_back("--out");
+        args.push_back(out);
+    }
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+
+    ::setenv("BRINK_REPORT_PROG", "brink report", 1);  // error messages name this command
+    ::setenv("MPLBACKEND", "Agg", 0);                 // no display needed
+    pid_t pid = 0;
+    if (const int err = ::posix_spawn(&pid, kPython, nullptr, nullptr, argv.data(), environ); err != 0) {
+        std::cerr << "brink report: cannot run " << kPython << ": " << std::strerror(err) << "\n";
+        return runtime_failure;
+    }
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR) {
+            std::cerr << "brink report: lost track of " << kPython << ": " << std::strerror(errno) << "\n";
+            return runtime_failure;
+        }
+    }
+    if (WIFSIGNALED(status)) {
+        const int sig = WTERMSIG(status);
+        if (sig == SIGINT) return interrupted_sigint;
+        if (sig == SIGTERM) return interrupted_sigterm;
+        std::cerr << "brink report: " << kPython << " was killed by signal " << sig << "\n";
+        return runtime_failure;
+    }
+    const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+    if (code == ok) return ok;
+    if (code == usage_error) return usage_error;  // not a Brink result folder; the script said why
+    std::cerr << "brink report: " << script << " failed (exit " << code << ")\n";
+    return runtime_failure;
+}
+
+}  // namespace
+
+Command add_report_command(CLI::App& app) {
+    auto folder = std::make_shared<std::string>();
+    auto out = std::make_shared<std::string>();
+    CLI::App* cmd = app.add_subcommand("report", "Write one self-contained HTML report (odds, figures, sample runs, "
+                                                 "parameters) of a run, sweep, compare or sensitivity folder");
+    cmd->add_option("result_dir", *folder, "A Brink result folder (the --out of run, sweep, compare or sensitivity)")->required();
+    cmd->add_option("--out", *out, "The HTML file to write (default: RESULT_DIR/report.html)");
+    cmd->footer("Needs /usr/bin/python3 with pandas and matplotlib (scripts/setup). The analysis scripts are found in "
+                "$BRINK_ANALYSIS_DIR, else in the source tree Brink was built from.");
+    return Command{cmd, [folder, out] { return report_command(*folder, *out); }};
+}
+
+}  // namespace brink::cli
