@@ -35,6 +35,7 @@ Command add_sweep_command(CLI::App& app, const std::string& command_line);
 Command add_compare_command(CLI::App& app, const std::string& command_line);
 Command add_sensitivity_command(CLI::App& app, const std::string& command_line);
 Command add_trace_command(CLI::App& app);
+Command add_play_command(CLI::App& app);
 Command add_report_command(CLI::App& app);
 
 /// SIGINT/SIGTERM set this flag; long commands poll it. The only process-wide state.

@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
         add_compare_command(app, command_line),
         add_sensitivity_command(app, command_line),
         add_trace_command(app),
+        add_play_command(app),
         add_report_command(app),
     };
     try {

@@ -493,6 +493,26 @@ const char* outcome_name(Outcome outcome) {
     return "unknown";
 }
 
+namespace {
+
+/// Lets the observer (a human in `brink play`) replace a leader's choice. The logit draw
+/// has already been taken, so the random streams stay aligned with an unplayed run.
+void override_moves(const Scenario& s, TickObserver& observer, TickView& view, tick::Moves& moves) {
+    for (std::size_t i = 0; i < 2; ++i) {
+        LeaderTick& d = view.leaders[i];
+        const int wanted = observer.override_choice(static_cast<int>(i), d, moves.action[i]);
+        if (wanted == moves.action[i]) continue;
+        const bool feasible = std::any_of(d.options.begin(), d.options.end(), [&](const Option& o) { return o.action == wanted; });
+        if (!feasible) throw RunError("the chosen action is not feasible for leader '" + s.leaders[i].id + "' at this tick");
+        const std::vector<int>& menu = s.leaders[i].menu;
+        moves.action[i] = wanted;
+        moves.position[i] = static_cast<int>(std::find(menu.begin(), menu.end(), wanted) - menu.begin());
+        d.chosen = wanted;
+    }
+}
+
+}  // namespace
+
 void RunResult::prepare(const Scenario& s) {
     first_tick_at_rung.assign(static_cast<std::size_t>(s.rung_count()), -1);
     final_state.assign(static_cast<std::size_t>(s.variable_count()), 0.0);
@@ -515,7 +535,8 @@ void simulate(const Scenario& s, std::uint64_t run_id, std::uint64_t seed, RunRe
         rs.tick = t;
         const double tension_before = ws.state[tension];
         const int rung_before = rs.rung;
-        const tick::Moves moves = tick::decide(s, ws, rs, detail_view);
+        tick::Moves moves = tick::decide(s, ws, rs, detail_view);
+        if (details) override_moves(s, *observer, view, moves);
         const double pressure = tick::update_state(s, ws, rs, moves, detail_view);
         tick::step_ladder(s, ws, rs, moves, pressure, tension_before, result);
 

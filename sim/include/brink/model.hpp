@@ -205,6 +205,10 @@ public:
     virtual bool wants_details() const { return false; }
     virtual void on_start(const double* /*state*/, int /*rung*/) {}
     virtual void on_tick(const TickView& view) = 0;
+    /// Called (for observers that want details) after both leaders have drawn their
+    /// choices and before the effects; returning another feasible action replaces the
+    /// leader's choice. `brink play` uses it to let a person play one leader.
+    virtual int override_choice(int /*leader*/, const LeaderTick& /*decision*/, int chosen) { return chosen; }
 };
 
 /// Scratch memory for simulate(); reuse one per thread to avoid allocation.

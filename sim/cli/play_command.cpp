@@ -1,0 +1,193 @@
+// brink play: a person plays one leader against the model's other leader.
+#include <cstdio>
+#include <iostream>
+#include <sstream>
+
+#include "brink/engine.hpp"
+#include "brink/stats.hpp"
+#include "brink/trace.hpp"
+#include "common.hpp"
+
+namespace brink::cli {
+
+namespace {
+
+/// The player chose to stop (q or end of input).
+struct QuitGame {};
+
+/// Discards rows: the comparison only needs the aggregates.
+class NullSink final : public RunSink {
+public:
+    void on_block(std::uint64_t, const std::vector<RunSlot>&, std::size_t, const Aggregates&) override {}
+};
+
+std::string two(double v) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%.2f", v);
+    return buf;
+}
+
+/// Shows the situation each tick, asks for the player's move, and reports what happened.
+class Player final : public TickObserver {
+public:
+    Player(const Scenario& s, int human) : s_(s), human_(human) {}
+    bool wants_details() const override { return true; }
+
+    void on_start(const double* state, int rung) override {
+        state_.assign(state, state + s_.variable_count());
+        rung_ = rung;
+    }
+
+    int override_choice(int leader, const LeaderTick& d, int chosen) override {
+        if (leader != human_) return chosen;
+        show_situation(d);
+        return ask(d);
+    }
+
+    void on_tick(const TickView& v) override {
+        state_.assign(v.state, v.state + s_.variable_count());
+        rung_ = v.rung;
+        const int mine = v.leaders[static_cast<std::size_t>(human_)].chosen;
+        path_.push_back(s_.actions[static_cast<std::size_t>(mine)].name);
+        for (const int e : v.events_fired) std::printf("  Event: %s\n", narrate(s_.events[static_cast<std::size_t>(e)].narrative, "").c_str());
+        const char* move = v.rung > v.rung_before ? "UP to" : v.rung < v.rung_before ? "down to" : "holds at";
+        std::printf("  The ladder %s %d (%s).\n", move, v.rung, s_.ladder[static_cast<std::size_t>(v.rung)].label.c_str());
+    }
+
+    const std::vector<std::string>& path() const { return path_; }
+
+private:
+    const Scenario& s_;
+    int human_;
+    std::vector<double> state_;
+    int rung_ = 0;
+    std::vector<std::string> path_;
+
+    const Leader& me() const { return s_.leaders[static_cast<std::size_t>(human_)]; }
+    const Leader& them() const { return s_.leaders[static_cast<std::size_t>(1 - human_)]; }
+
+    void show_situation(const LeaderTick& d) const {
+        const int week = static_cast<int>(path_.size()) + 1;
+        std::printf("\n=== Tick %d (day %ld) === ladder: %d %s\n", week, static_cast<long>(week * s_.tick_days + 0.5), rung_,
+                    s_.ladder[static_cast<std::size_t>(rung_)].label.c_str());
+        std::string line = " ";
+        for (std::size_t v = 0; v < state_.size(); ++v) {
+            line += " " + s_.variables[v] + " " + two(state_[v]);
+            if ((v + 1) % 4 == 0 || v + 1 == state_.size()) {
+                std::printf("%s\n", line.c_str());
+                line = " ";
+            }
+        }
+        if (d.observed >= 0)
+            std::printf("  %s's last move, as you saw it: %s\n", them().name.c_str(),
+                        narrate(s_.actions[static_cast<std::size_t>(d.observed)].narrative, them().name).c_str());
+        std::printf("  Your options, %s:\n", me().name.c_str());
+        for (std::size_t k = 0; k < d.options.size(); ++k) {
+            const Action& a = s_.actions[static_cast<std::size_t>(d.options[k].action)];
+            std::printf("   %2zu) %-30s %s\n", k + 1, a.name.c_str(), a.description.c_str());
+        }
+    }
+
+    int ask(const LeaderTick& d) const {
+        for (;;) {
+            std::printf("Your move [1-%zu, q to quit]: ", d.options.size());
+            std::fflush(stdout);
+            std::string input;
+            if (!std::getline(std::cin, input)) throw QuitGame{};
+            const auto first = input.find_first_not_of(" \t\r");
+            input = first == std::string::npos ? "" : input.substr(first, input.find_last_not_of(" \t\r") - first + 1);
+            if (input == "q" || input == "quit") throw QuitGame{};
+            std::size_t used = 0;
+            long choice = 0;
+            try {
+                choice = std::stol(input, &used);
+            } catch (const std::exception&) {
+                used = 0;
+            }
+            if (used == input.size() && used > 0 && choice >= 1 && choice <= static_cast<long>(d.options.size()))
+                return d.options[static_cast<std::size_t>(choice - 1)].action;
+            for (const Option& o : d.options)  // the action's name works too
+                if (s_.actions[static_cast<std::size_t>(o.action)].name == input) return o.action;
+            std::printf("  Please type a number from 1 to %zu (or an action's name, or q to quit).\n", d.options.size());
+        }
+    }
+};
+
+int play(const Scenario& s, const std::string& as, std::uint64_t seed, std::uint64_t run, std::uint64_t compare_runs) {
+    int human = -1;
+    for (int i = 0; i < 2; ++i)
+        if (s.leaders[static_cast<std::size_t>(i)].id == as) human = i;
+    if (human < 0) {
+        std::cerr << "brink play: --as must be " << s.leaders[0].id << " or " << s.leaders[1].id << ", found '" << as << "'\n";
+        return usage_error;
+    }
+    const Leader& me = s.leaders[static_cast<std::size_t>(human)];
+    std::printf("%s\nYou are %s. The model plays %s. Each tick (%g days) pick one move.\n", s.name.c_str(), me.name.c_str(),
+                s.leaders[static_cast<std::size_t>(1 - human)].name.c_str(), s.tick_days);
+    std::printf("The crisis ends in escalation at rung %d (%s), in de-escalation by a settlement or agreement, or in a stalemate after %d ticks.\n",
+                s.outcomes.escalation_rung, s.ladder[static_cast<std::size_t>(s.outcomes.escalation_rung)].label.c_str(), s.horizon);
+    Player player(s, human);
+    RunResult result;
+    WorkspaceHandle ws;
+    try {
+        simulate(s, run, seed, result, ws, &player);
+    } catch (const QuitGame&) {
+        std::printf("\nGame ended early after %zu ticks. Replay it with the same --seed and --run.\n", player.path().size());
+        return ok;
+    }
+    std::printf("\nYour game ended in %s at tick %d; the ladder peaked at rung %d (%s).\n", outcome_name(result.outcome),
+                result.end_tick, result.max_rung, s.ladder[static_cast<std::size_t>(result.max_rung)].label.c_str());
+    std::printf("Your path:");
+    for (std::size_t k = 0; k < player.path().size(); ++k) std::printf("%s %s", k ? "," : "", player.path()[k].c_str());
+    std::printf("\n");
+
+    // The model's own leader, from the same start: how often does it end the same way?
+    Aggregates totals;
+    totals.reset(s);
+    NullSink sink;
+    run_batch(s, BatchPlan{compare_runs, seed, 0, 0.0, 4096}, 0, totals, sink);
+    std::printf("\nThe model's own %s, over %llu runs from the same start:\n", me.name.c_str(), static_cast<unsigned long long>(totals.completed));
+    const char* labels[] = {"escalation", "de-escalation", "stalemate"};
+    for (int k = 0; k < kOutcomeCount; ++k) {
+        const Interval ci = wilson(totals.outcomes[static_cast<std::size_t>(k)], totals.completed);
+        std::printf("  %-14s %6s  [%s, %s]%s\n", labels[k], percent(ci.estimate).c_str(), percent(ci.low).c_str(),
+                    percent(ci.high).c_str(), k == static_cast<int>(result.outcome) ? "   <- your outcome" : "");
+    }
+    return ok;
+}
+
+}  // namespace
+
+Command add_play_command(CLI::App& app) {
+    struct Options {
+        std::string scenario, as, seed;
+        long long run = 0, compare_runs = 2000;
+        std::vector<std::string> overrides;
+    };
+    auto o = std::make_shared<Options>();
+    CLI::App* cmd = app.add_subcommand("play", "Play one leader against the model, then compare with the Monte Carlo odds");
+    cmd->add_option("scenario", o->scenario, "Scenario file (YAML)")->required();
+    cmd->add_option("--as", o->as, "The leader you play (a leader id, e.g. biden or putin)")->required();
+    cmd->add_option("--seed", o->seed, "Seed (default: the scenario's run.seed); the same seed and moves replay the same game");
+    cmd->add_option("--run", o->run, "Run id of the game (default 0)");
+    cmd->add_option("--compare-runs", o->compare_runs, "Monte Carlo runs for the comparison at the end");
+    cmd->add_option("--set", o->overrides, "Override a scenario field: path=value (repeatable)");
+    return Command{cmd, [o] {
+        const auto fail = [](const std::string& m) {
+            std::cerr << "brink play: " << m << "\n";
+            return static_cast<int>(usage_error);
+        };
+        if (o->run < 0) return fail("--run must be >= 0");
+        if (o->compare_runs < 1 || o->compare_runs > 10000000) return fail("--compare-runs must be in [1, 10000000]");
+        const auto loaded = load_or_report(o->scenario, o->overrides);
+        if (!loaded) return static_cast<int>(usage_error);
+        std::uint64_t seed = loaded->scenario.default_seed;
+        if (!o->seed.empty()) {
+            if (o->seed.find_first_not_of("0123456789") != std::string::npos || o->seed.size() > 20) return fail("--seed must be an integer, found '" + o->seed + "'");
+            seed = std::stoull(o->seed);
+        }
+        return play(loaded->scenario, o->as, seed, static_cast<std::uint64_t>(o->run), static_cast<std::uint64_t>(o->compare_runs));
+    }};
+}
+
+}  // namespace brink::cli
