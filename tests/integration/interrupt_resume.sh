@@ -2,18 +2,23 @@
 # SIGINT stops a batch cleanly (exit 130, manifest incomplete); --resume finishes it with
 # files byte-identical to an uninterrupted batch. kill -9 loses only unflushed runs.
 source "$(dirname "$0")/lib.sh"
-RUNS=200000
+RUNS=600000
 "$BRINK" run "$SMALL" --runs $RUNS --seed 3 --out "$WORK/whole" --quiet >/dev/null || fail "uninterrupted run"
 
-interrupt_after() {  # SIGNAL SECONDS DIR
+interrupt_after() {  # SIGNAL MIN_BYTES DIR: signal once runs.csv.partial holds MIN_BYTES
   "$BRINK" run "$SMALL" --runs $RUNS --seed 3 --out "$3" --quiet >"$WORK/out" 2>"$WORK/err" &
-  local pid=$!
-  sleep "$2"
+  local pid=$! waited=0
+  # Wait for real progress rather than a fixed time, so a fast machine cannot finish first.
+  while [ "$(stat -c %s "$3/runs.csv.partial" 2>/dev/null || echo 0)" -lt "$2" ] && kill -0 "$pid" 2>/dev/null && [ $waited -lt 600 ]; do
+    sleep 0.05
+    waited=$((waited + 1))
+  done
+  kill -0 "$pid" 2>/dev/null || fail "the batch in $3 ended before the signal; raise RUNS"
   kill "-$1" "$pid"
   wait "$pid"
 }
 
-interrupt_after INT 1.0 "$WORK/int"
+interrupt_after INT 300000 "$WORK/int"
 code=$?
 [ "$code" -eq 130 ] && pass || fail "SIGINT exit $code, expected 130"
 grep -q '"complete": false' "$WORK/int/manifest.json" && pass || fail "manifest not marked incomplete"
@@ -23,13 +28,13 @@ lines=$(wc -l < "$WORK/int/runs.csv")
 same_files "$WORK/whole" "$WORK/int"
 grep -q '"complete": true' "$WORK/int/manifest.json" && pass || fail "resumed manifest not complete"
 
-interrupt_after TERM 1.0 "$WORK/term"
+interrupt_after TERM 300000 "$WORK/term"
 code=$?
 [ "$code" -eq 143 ] && pass || fail "SIGTERM exit $code, expected 143"
 "$BRINK" run --resume "$WORK/term" --quiet >/dev/null && pass || fail "resume after SIGTERM"
 same_files "$WORK/whole" "$WORK/term"
 
-interrupt_after KILL 3.0 "$WORK/killed"
+interrupt_after KILL 3000000 "$WORK/killed"
 "$BRINK" run --resume "$WORK/killed" --quiet >/dev/null && pass || fail "resume after kill -9"
 same_files "$WORK/whole" "$WORK/killed"
 
