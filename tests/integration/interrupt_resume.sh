@@ -2,7 +2,8 @@
 # SIGINT stops a batch cleanly (exit 130, manifest incomplete); --resume finishes it with
 # files byte-identical to an uninterrupted batch. kill -9 loses only unflushed runs.
 source "$(dirname "$0")/lib.sh"
-RUNS=600000
+# Large enough that the batch is still running at the signal; smaller under sanitizers (slower).
+RUNS=${BRINK_INTERRUPT_RUNS:-600000}
 "$BRINK" run "$SMALL" --runs $RUNS --seed 3 --out "$WORK/whole" --quiet >/dev/null || fail "uninterrupted run"
 
 interrupt_after() {  # SIGNAL MIN_BYTES DIR: signal once runs.csv.partial holds MIN_BYTES
