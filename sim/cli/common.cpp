@@ -50,6 +50,15 @@ std::unique_ptr<LoadedScenario> load_or_report(const std::string& file, const st
     }
 }
 
+std::optional<std::uint64_t> parse_seed(const std::string& text, std::string& error) {
+    const bool digits = !text.empty() && text.size() <= 20 && text.find_first_not_of("0123456789") == std::string::npos;
+    if (!digits || (text.size() == 20 && text > "18446744073709551615")) {
+        error = "--seed must be an integer in [0, 18446744073709551615], found '" + text + "'";
+        return std::nullopt;
+    }
+    return std::stoull(text);
+}
+
 std::string timestamp(const char* format) {
     const std::time_t now = std::time(nullptr);
     std::tm tm{};

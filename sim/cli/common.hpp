@@ -4,7 +4,9 @@
 #include <CLI/CLI.hpp>
 #include <atomic>
 #include <functional>
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,6 +48,9 @@ void install_signal_handlers();
 /// Loads a scenario, printing every problem to stderr; nullptr when it has problems.
 std::unique_ptr<LoadedScenario> load_or_report(const std::string& file, const std::vector<std::string>& overrides);
 void print_diagnostics(const ScenarioError& e);
+
+/// A --seed value: an integer in [0, 2^64 - 1]; nullopt (and `error` set) otherwise.
+std::optional<std::uint64_t> parse_seed(const std::string& text, std::string& error);
 
 std::string timestamp(const char* format);  ///< UTC, strftime format
 std::string clock_text(double seconds);     ///< m:ss or h:mm:ss

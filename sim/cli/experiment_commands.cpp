@@ -41,10 +41,10 @@ struct CommonFlags {
         if (runs == 0 || runs < -1) return "--runs must be a positive integer, found " + std::to_string(runs);
         if (threads < 0 || threads > 4096) return "--threads must be in [1, 4096], found " + std::to_string(threads);
         if (!seed.empty()) {
-            if (seed.find_first_not_of("0123456789") != std::string::npos || seed.size() > 20 ||
-                (seed.size() == 20 && seed > "18446744073709551615"))
-                return "--seed must be an integer in [0, 18446744073709551615], found '" + seed + "'";
-            o.seed = std::stoull(seed);
+            std::string error;
+            const auto parsed = parse_seed(seed, error);
+            if (!parsed) return error;
+            o.seed = *parsed;
             o.seed_given = true;
         }
         o.runs = runs > 0 ? static_cast<std::uint64_t>(runs) : 0;

@@ -183,8 +183,10 @@ Command add_play_command(CLI::App& app) {
         if (!loaded) return static_cast<int>(usage_error);
         std::uint64_t seed = loaded->scenario.default_seed;
         if (!o->seed.empty()) {
-            if (o->seed.find_first_not_of("0123456789") != std::string::npos || o->seed.size() > 20) return fail("--seed must be an integer, found '" + o->seed + "'");
-            seed = std::stoull(o->seed);
+            std::string error;
+            const auto parsed = parse_seed(o->seed, error);
+            if (!parsed) return fail(error);
+            seed = *parsed;
         }
         return play(loaded->scenario, o->as, seed, static_cast<std::uint64_t>(o->run), static_cast<std::uint64_t>(o->compare_runs));
     }};

@@ -83,7 +83,8 @@ int run_command(const RunOptions& o, const std::string& command_line) {
         record.overrides = loaded.overrides;
         record.plan.runs = o.runs > 0 ? static_cast<std::uint64_t>(o.runs) : s.default_runs;
         record.plan.seed = s.default_seed;
-        if (!o.seed.empty()) record.plan.seed = std::stoull(o.seed);
+        std::string unused;
+        if (!o.seed.empty()) record.plan.seed = *parse_seed(o.seed, unused);  // checked in check_options
         record.plan.precision = o.precision;
         record.plan.block_size = static_cast<std::uint64_t>(o.block_size);
         record.command_line = command_line;
@@ -164,11 +165,7 @@ int check_options(const RunOptions& run) {
                                 run.block_size != 4096))
         return fail("--resume continues a batch as it was started; --runs, --seed, --set, --precision, --block-size and --out cannot change it");
     if (run.runs == 0 || run.runs < -1) return fail("--runs must be a positive integer, found " + std::to_string(run.runs));
-    if (!run.seed.empty()) {
-        const bool digits = run.seed.find_first_not_of("0123456789") == std::string::npos && run.seed.size() <= 20;
-        if (!digits || (run.seed.size() == 20 && run.seed > "18446744073709551615"))
-            return fail("--seed must be an integer in [0, 18446744073709551615], found '" + run.seed + "'");
-    }
+    if (std::string error; !run.seed.empty() && !parse_seed(run.seed, error)) return fail(error);
     if (run.threads < 0 || run.threads > 4096) return fail("--threads must be in [1, 4096], found " + std::to_string(run.threads));
     if (!(run.precision >= 0.0 && run.precision < 0.5)) return fail("--precision must be in [0, 0.5) (0: off), found " + std::to_string(run.precision));
     if (run.block_size < 1 || run.block_size > 1000000) return fail("--block-size must be in [1, 1000000], found " + std::to_string(run.block_size));

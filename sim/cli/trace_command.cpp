@@ -42,8 +42,10 @@ Command add_trace_command(CLI::App& app) {
         const Scenario& s = loaded->scenario;
         std::uint64_t seed = s.default_seed;
         if (!o->seed.empty()) {
-            if (o->seed.find_first_not_of("0123456789") != std::string::npos || o->seed.size() > 20) return fail("--seed must be an integer, found '" + o->seed + "'");
-            seed = std::stoull(o->seed);
+            std::string error;
+            const auto parsed = parse_seed(o->seed, error);
+            if (!parsed) return fail(error);
+            seed = *parsed;
         }
         std::uint64_t run = o->run >= 0 ? static_cast<std::uint64_t>(o->run) : 0;
         if (!o->outcome.empty()) {

@@ -145,13 +145,6 @@ std::vector<std::string> split_csv_line(const std::string& line) {
     return cells;
 }
 
-std::string csv_quote(const std::string& text) {
-    if (text.find_first_of(",\"\n") == std::string::npos) return text;
-    std::string out = "\"";
-    for (const char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return out + "\"";
-}
-
 std::string read_text(const fs::path& p) {
     std::ifstream in(p, std::ios::binary);
     if (!in) throw OutputError("cannot read " + p.string());
@@ -196,7 +189,7 @@ void write_sweep_results(const std::string& dir, const std::vector<std::string>&
         if (fs::exists(point / "checkpoint.bin") || !fs::exists(point / "runs.csv")) continue;  // not finished
         const OutcomeColumn col = read_outcomes(point.string());
         csv += std::to_string(i);
-        for (const auto& v : values[i]) csv.append(",").append(csv_quote(v));
+        for (const auto& v : values[i]) csv.append(",").append(csv_field(v));
         const auto n = static_cast<std::uint64_t>(col.outcomes.size());
         csv += "," + std::to_string(n);
         for (int k = 0; k < kOutcomeCount; ++k) {
@@ -296,7 +289,7 @@ SweepStatus run_sweep(const SweepPlan& plan, const std::string& dir, const Study
     table += "\n";
     for (std::size_t i = 0; i < values.size(); ++i) {
         table += std::to_string(i);
-        for (const auto& v : values[i]) table.append(",").append(csv_quote(v));
+        for (const auto& v : values[i]) table.append(",").append(csv_field(v));
         table += "\n";
         fs::create_directories(fs::path(dir) / "points");
         ResultFolder::create((fs::path(dir) / "points" / point_name(i)).string(), loaded[i].scenario,

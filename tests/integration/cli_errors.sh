@@ -10,6 +10,8 @@ expect_stderr "--runs must be a positive integer"
 expect_exit 2 "negative seed" -- "$BRINK" run "$SMALL" --seed -3 --out "$WORK/a"
 expect_exit 2 "seed too large" -- "$BRINK" run "$SMALL" --seed 18446744073709551616 --out "$WORK/a"
 expect_stderr "--seed must be an integer"
+expect_exit 2 "trace seed too large" -- "$BRINK" trace "$SMALL" --seed 99999999999999999999
+expect_stderr "--seed must be an integer in [0, 18446744073709551615]"
 expect_exit 2 "precision out of range" -- "$BRINK" run "$SMALL" --precision 0.7 --out "$WORK/a"
 expect_exit 2 "both scenario and resume" -- "$BRINK" run "$SMALL" --resume "$WORK/a"
 expect_exit 2 "neither scenario nor resume" -- "$BRINK" run

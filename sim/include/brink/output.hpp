@@ -23,6 +23,9 @@ public:
 /// so a reader sees the old file or the new one, never half of one.
 void write_file_atomically(const std::string& path, const std::string& content);
 
+/// A CSV cell: quoted (with "" for ") only when it holds a comma, quote or line break.
+std::string csv_field(const std::string& text);
+
 /// Shortest text that reads back as the same double (std::to_chars).
 std::string format_double(double value);
 
