@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "brink/json.hpp"
 #include "brink/output.hpp"
 #include "brink/scenario.hpp"
 #include "brink/stats.hpp"
@@ -153,16 +154,6 @@ std::string read_text(const fs::path& p) {
     return s.str();
 }
 
-std::string json_string(const std::string& s) {
-    std::string out = "\"";
-    for (const char c : s) {
-        if (c == '"' || c == '\\') out += '\\';
-        if (c == '\n') { out += "\\n"; continue; }
-        out += c;
-    }
-    return out + "\"";
-}
-
 int median_tick(const OutcomeColumn& col, std::uint8_t outcome) {
     std::vector<int> ticks;
     for (std::size_t i = 0; i < col.outcomes.size(); ++i)
@@ -204,13 +195,13 @@ void write_sweep_results(const std::string& dir, const std::vector<std::string>&
         csv += "\n";
     }
     write_file_atomically((fs::path(dir) / "sweep.csv").string(), csv);
-    std::string json = "{\n  \"kind\": \"sweep\",\n  \"brink_version\": " + json_string(kVersion) + ",\n  \"complete\": " +
+    std::string json = "{\n  \"kind\": \"sweep\",\n  \"brink_version\": " + Json::quote(kVersion) + ",\n  \"complete\": " +
                        (complete ? "true" : "false") + ",\n  \"parameters\": [";
-    for (std::size_t i = 0; i < paths.size(); ++i) json += (i ? ", " : "") + json_string(paths[i]);
+    for (std::size_t i = 0; i < paths.size(); ++i) json += (i ? ", " : "") + Json::quote(paths[i]);
     json += "],\n  \"points\": " + std::to_string(values.size()) + ",\n  \"points_done\": " + std::to_string(points_done) +
             ",\n  \"runs_per_point\": " + std::to_string(runs) + ",\n  \"seed\": " + std::to_string(seed) +
-            ",\n  \"common_random_numbers\": true,\n  \"command_line\": " + json_string(options.command_line) +
-            ",\n  \"written\": " + json_string(iso_now()) + "\n}\n";
+            ",\n  \"common_random_numbers\": true,\n  \"command_line\": " + Json::quote(options.command_line) +
+            ",\n  \"written\": " + Json::quote(iso_now()) + "\n}\n";
     write_file_atomically((fs::path(dir) / "manifest.json").string(), json);
 }
 
@@ -401,11 +392,11 @@ void write_comparison(const Comparison& c, const std::string& dir, const std::st
     }
     fs::create_directories(dir);
     write_file_atomically((fs::path(dir) / "compare.csv").string(), csv);
-    const std::string json = "{\n  \"kind\": \"compare\",\n  \"brink_version\": " + json_string(kVersion) + ",\n  \"label_a\": " +
-                             json_string(c.label_a) + ",\n  \"label_b\": " + json_string(c.label_b) + ",\n  \"runs\": " +
+    const std::string json = "{\n  \"kind\": \"compare\",\n  \"brink_version\": " + Json::quote(kVersion) + ",\n  \"label_a\": " +
+                             Json::quote(c.label_a) + ",\n  \"label_b\": " + Json::quote(c.label_b) + ",\n  \"runs\": " +
                              std::to_string(c.outcomes[0].n) +
                              ",\n  \"interval\": \"Newcombe (1998) hybrid score interval for paired proportions, 95%\",\n  \"test\": \"exact McNemar, two-sided\",\n  \"command_line\": " +
-                             json_string(command_line) + ",\n  \"written\": " + json_string(iso_now()) + "\n}\n";
+                             Json::quote(command_line) + ",\n  \"written\": " + Json::quote(iso_now()) + "\n}\n";
     write_file_atomically((fs::path(dir) / "manifest.json").string(), json);
 }
 
@@ -500,16 +491,16 @@ SensitivityResult run_sensitivity(const SensitivityPlan& plan, const std::string
     }
     write_file_atomically((fs::path(dir) / "sensitivity.csv").string(), csv);
     write_file_atomically((fs::path(dir) / "design.csv").string(), design_csv);
-    std::string json = "{\n  \"kind\": \"sensitivity\",\n  \"brink_version\": " + json_string(kVersion) + ",\n  \"scenario\": " +
-                       json_string(loaded.front().scenario.name) + ",\n  \"outcome\": " + json_string(outcome_name(plan.outcome)) +
+    std::string json = "{\n  \"kind\": \"sensitivity\",\n  \"brink_version\": " + Json::quote(kVersion) + ",\n  \"scenario\": " +
+                       Json::quote(loaded.front().scenario.name) + ",\n  \"outcome\": " + Json::quote(outcome_name(plan.outcome)) +
                        ",\n  \"parameters\": [";
-    for (int d = 0; d < k; ++d) json += (d ? ", " : "") + json_string(plan.parameters[static_cast<std::size_t>(d)].path);
+    for (int d = 0; d < k; ++d) json += (d ? ", " : "") + Json::quote(plan.parameters[static_cast<std::size_t>(d)].path);
     json += "],\n  \"sobol_base_samples\": " + std::to_string(plan.sobol ? plan.base_samples : 0) +
             ",\n  \"morris_trajectories\": " + std::to_string(plan.morris ? plan.trajectories : 0) +
             ",\n  \"morris_levels\": " + std::to_string(plan.levels) + ",\n  \"bootstrap_resamples\": " + std::to_string(plan.resamples) +
             ",\n  \"runs_per_point\": " + std::to_string(runs) + ",\n  \"seed\": " + std::to_string(seed) +
-            ",\n  \"common_random_numbers\": true,\n  \"command_line\": " + json_string(options.command_line) +
-            ",\n  \"written\": " + json_string(iso_now()) + "\n}\n";
+            ",\n  \"common_random_numbers\": true,\n  \"command_line\": " + Json::quote(options.command_line) +
+            ",\n  \"written\": " + Json::quote(iso_now()) + "\n}\n";
     write_file_atomically((fs::path(dir) / "manifest.json").string(), json);
     result.complete = true;
     return result;

@@ -1,4 +1,4 @@
-#include "json.hpp"
+#include "brink/json.hpp"
 
 #include <cstdio>
 

@@ -5,7 +5,7 @@
 #include <cstdio>
 
 #include "brink/output.hpp"
-#include "json.hpp"
+#include "brink/json.hpp"
 
 namespace brink {
 

@@ -14,7 +14,7 @@
 #include "brink/output.hpp"
 #include "brink/stats.hpp"
 #include "brink/version.hpp"
-#include "json.hpp"
+#include "brink/json.hpp"
 
 namespace brink {
 
