@@ -66,6 +66,44 @@ inline double expected_war_cost(const Scenario& s, int rung, double pressure, do
     return expected;
 }
 
+/// expected_war_cost for every escalation class of a menu at pressure e_c + E, with
+/// exp(-k (e_c + E + wT - u)) = exp(-k e_c) exp(-k (E + wT - u)): the per-class factors
+/// come from start(), so a decision takes two exp() calls instead of two per class.
+/// The war term may differ from the direct formula in its last bits; whether a choice
+/// changes depends on the logit draw landing within that of a boundary (about 1e-15
+/// per decision), and the result folders of every shipped scenario are byte-identical
+/// (benchmarks/same-results). Not used (`factored` false) when a factor of the menu or
+/// of this decision is not a normal number, where the product could lose precision.
+class FactoredLadder {
+public:
+    FactoredLadder(const Scenario& s, const Workspace::Menu& menu, int rung, double opponent_escalation, double tension)
+        : s_(s), rung_(rung) {
+        const double base = opponent_escalation + s.step.tension_weight * tension;
+        has_up_ = rung + 1 < s.rung_count();
+        has_down_ = rung > 0;
+        up_ = has_up_ ? std::exp(-s.step.sensitivity * (base - s.step.up_threshold)) : 0.0;
+        down_ = has_down_ ? std::exp(s.step.sensitivity * (base - s.step.down_threshold)) : 0.0;
+        factored = menu.factored && (!has_up_ || std::isnormal(up_)) && (!has_down_ || std::isnormal(down_));
+    }
+    bool factored = false;
+
+    double expected_war_cost(const Workspace::Menu& menu, std::size_t c) const {
+        const double up = has_up_ ? 1.0 / (1.0 + up_ * menu.class_up_factor[c]) : 0.0;
+        const double down = has_down_ ? 1.0 / (1.0 + down_ * menu.class_down_factor[c]) : 0.0;
+        const auto cost = [&](int r) { return s_.ladder[at(r)].war_cost; };
+        double expected = (1.0 - up - down) * cost(rung_);
+        if (up > 0.0) expected += up * cost(rung_ + 1);
+        if (down > 0.0) expected += down * cost(rung_ - 1);
+        return expected;
+    }
+
+private:
+    const Scenario& s_;
+    int rung_;
+    bool has_up_ = false, has_down_ = false;
+    double up_ = 0.0, down_ = 0.0;
+};
+
 /// Per-tick context shared by both leaders' decisions.
 struct TickContext {
     int rung = 0;
@@ -76,8 +114,9 @@ struct TickContext {
 
 /// Utility terms of action a for leader i, given the predicted state (perceived state
 /// plus the believed opponent effect) and the war term (already computed for a's
-/// escalation), as reported to observers that ask for details. choose() computes the
-/// same values with the same operations in the same order, without this struct.
+/// escalation), for observers that ask for details: the goal term by goal. choose()
+/// computes the total from Menu::goal_linear and its corrections, equal to this one's
+/// to rounding; the utility reported is choose()'s.
 struct Terms {
     double goals = 0.0, war = 0.0, cost = 0.0, reciprocity = 0.0, resolve = 0.0;
     double total() const { return goals - war - cost + reciprocity + resolve; }
@@ -142,20 +181,74 @@ void perceive(const Scenario& s, int i, int opponent_move, TickContext& ctx, Wor
     }
 }
 
-/// The goal term of menu position k: the value of its mean effects from the predicted
-/// state, with `before` = clamp01(predicted), computed once per variable.
-inline double goal_term(const Workspace::Menu& menu, std::size_t k, const double* predicted, const double* before,
-                        const double* weight) {
-    double goals = 0.0;
-    const int* variable = menu.effect_variable.data();
-    const double* mean = menu.effect_mean.data();
-    const int end = menu.effects_begin[k + 1];
-    for (int j = menu.effects_begin[k]; j < end; ++j) {
-        const auto v = at(variable[j]);
-        const double delta = clamp01(predicted[v] + mean[j]) - before[v];
-        goals += weight[v] * delta;
+/// The belief-weighted mean of the opponent's feasible moves: their shares are
+/// b_k / mass, or equal when the beliefs put no mass on them.
+struct BelievedMove {
+    const Workspace::Menu& menu;
+    const double* belief;
+    const char* feasible;
+    bool equal_shares = false;
+    double scale = 0.0;       // 1 / mass, or 1 / (number of feasible moves)
+    double escalation = 0.0;  // its expected escalation
+
+    BelievedMove(const Workspace::Menu& m, const double* b, const char* f) : menu(m), belief(b), feasible(f) {
+        double mass = 0.0, weighted = 0.0, plain = 0.0;
+        std::size_t count = 0;
+        for (std::size_t k = 0; k < menu.action.size(); ++k)
+            if (feasible[at(menu.action[k])]) {
+                mass += belief[k];
+                weighted += belief[k] * menu.escalation[k];
+                plain += menu.escalation[k];
+                ++count;
+            }
+        equal_shares = !(mass > 0.0);
+        scale = equal_shares ? 1.0 / static_cast<double>(count) : 1.0 / mass;
+        escalation = (equal_shares ? plain : weighted) * scale;
     }
-    return goals;
+
+    /// Its expected effect on variable v.
+    double effect(std::size_t v) const {
+        const int t = menu.touch_of[v];
+        if (t < 0) return 0.0;
+        double sum = 0.0;
+        for (int j = menu.touch_begin[at(t)]; j < menu.touch_begin[at(t) + 1]; ++j) {
+            const auto k = at(menu.touch_position[at(j)]);
+            if (feasible[at(menu.action[k])]) sum += (equal_shares ? 1.0 : belief[k]) * menu.touch_mean[at(j)];
+        }
+        return sum * scale;
+    }
+};
+
+/// Leader i's goal term of every menu position, as corrections to Menu::goal_linear:
+/// on each variable its moves change, the predicted value (perceived + the believed
+/// opponent effect) lies in bounds that the opponent's envelope gives without computing
+/// it; only where those bounds let some move reach 0 or 1 is the predicted value
+/// computed and the clamped change replace the linear one. With `predicted`, also
+/// writes the predicted value of every variable the moves change (for details).
+/// Returns false when nothing needed correcting (`correction` is then not written).
+bool goal_corrections(const Workspace::Menu& own, const Workspace::Menu& opponent, const BelievedMove& believed,
+                      const double* weight, const double* perceived, double* correction, double* predicted) {
+    bool corrected = false;
+    for (std::size_t t = 0; t < own.touched.size(); ++t) {
+        const auto v = at(own.touched[t]);
+        const double low = perceived[v] + opponent.envelope_low[v];
+        const double high = perceived[v] + opponent.envelope_high[v];
+        const bool inside = low >= 0.0 && high <= 1.0 && low + own.touched_low[t] >= 0.0 && high + own.touched_high[t] <= 1.0;
+        if (inside && !predicted) continue;
+        const double q = perceived[v] + believed.effect(v);
+        if (predicted) predicted[v] = q;
+        if (inside) continue;
+        if (!corrected) {
+            for (std::size_t k = 0; k < own.action.size(); ++k) correction[k] = 0.0;
+            corrected = true;
+        }
+        const double before = clamp01(q);
+        for (int j = own.touch_begin[t]; j < own.touch_begin[t + 1]; ++j) {
+            const double mean = own.touch_mean[at(j)];
+            correction[at(own.touch_position[at(j)])] += weight[v] * ((clamp01(q + mean) - before) - mean);
+        }
+    }
+    return corrected;
 }
 
 /// Leader i chooses an action by the logit rule; returns its menu position.
@@ -176,54 +269,32 @@ int choose(const Scenario& s, int i, const TickContext& ctx, Workspace& ws, Lead
         for (std::size_t v = 0; v < n_vars; ++v) perceived[v] = state[v];
     }
 
-    // Believed opponent move: belief-weighted mean over its feasible actions.
-    const double* b = ws.beliefs[at(i)].data();
-    double* opponent_effect = ws.opponent_effect.data();
-    std::fill(opponent_effect, opponent_effect + n_vars, 0.0);
-    // First the feasible positions and the belief mass, then all the weights (their
-    // divisions overlap), then the effects.
-    const std::size_t opponent_menu = opponent.action.size();
-    int* listed = ws.options.data();  // scratch here; the options are listed below
-    double* share = ws.weights.data();
-    double mass = 0.0, escalation = 0.0;
-    std::size_t feasible_count = 0;
-    for (std::size_t k = 0; k < opponent_menu; ++k)
-        if (feasible[at(opponent.action[k])]) {
-            mass += b[k];
-            listed[feasible_count++] = static_cast<int>(k);
-        }
-    for (std::size_t n = 0; n < feasible_count; ++n)
-        share[n] = mass > 0.0 ? b[at(listed[n])] / mass : 1.0 / static_cast<double>(feasible_count);
-    for (std::size_t n = 0; n < feasible_count; ++n) {
-        const auto k = at(listed[n]);
-        const double w = share[n];
-        escalation += w * opponent.escalation[k];
-        // Only the variables this leader's goal term reads (Menu::read_*): the others'
-        // predicted values are never used.
-        const int end = opponent.read_begin[k + 1];
-        for (int j = opponent.read_begin[k]; j < end; ++j)
-            opponent_effect[at(opponent.read_variable[at(j)])] += w * opponent.read_mean[at(j)];
-    }
-    double* before = ws.clamped.data();
-    for (std::size_t v = 0; v < n_vars; ++v) {
-        perceived[v] += opponent_effect[v];
-        before[v] = clamp01(perceived[v]);
-    }
+    // Believed opponent move, and the goal terms on the predicted state.
+    const BelievedMove believed(opponent, ws.beliefs[at(i)].data(), feasible);
+    const double escalation = believed.escalation;
+    const double* weight = leader.value_weights.data();
+    const double* correction = ws.correction.data();
+    const bool corrected = goal_corrections(own, opponent, believed, weight, perceived, ws.correction.data(),
+                                            detail ? ws.predicted.data() : nullptr);
 
     // Utilities of feasible actions, then the logit (quantal-response) rule.
     // U = Goal - War - c + Recip + Resolve (MODEL.md); see utility_terms for the terms.
     const std::size_t menu_size = own.action.size();
-    const double* weight = leader.value_weights.data();
     double* class_war = ws.class_war.data();
     double* class_recip = ws.class_recip.data();
-    char* class_done = ws.class_done.data();
-    std::fill(class_done, class_done + own.class_escalation.size(), 0);
     const double averse = 1.0 - leader.traits.risk_tolerance;
     const int seen = ctx.perceived[at(i)];
     const double seen_escalation = seen >= 0 ? s.actions[at(seen)].escalation : 0.0;
     const double reciprocity = leader.traits.reciprocity;
     const double resolve = leader.traits.resolve;
     const int previous = ctx.previous[at(i)];
+    const FactoredLadder ladder(s, own, ctx.rung, escalation, ctx.tension);
+    for (std::size_t c = 0; c < own.class_escalation.size(); ++c) {
+        const double e = own.class_escalation[c];
+        class_war[c] = averse * (ladder.factored ? ladder.expected_war_cost(own, c)
+                                                 : expected_war_cost(s, ctx.rung, e + escalation, ctx.tension));
+        class_recip[c] = seen >= 0 ? -reciprocity * std::abs(e - seen_escalation) : 0.0;
+    }
     int* options = ws.options.data();
     double* weights = ws.weights.data();
     std::size_t count = 0;
@@ -232,17 +303,12 @@ int choose(const Scenario& s, int i, const TickContext& ctx, Workspace& ws, Lead
         const int a = own.action[k];
         if (!feasible[at(a)]) continue;
         const auto c = at(own.escalation_class[k]);
-        if (!class_done[c]) {
-            const double e = own.class_escalation[c];
-            class_war[c] = averse * expected_war_cost(s, ctx.rung, e + escalation, ctx.tension);
-            class_recip[c] = seen >= 0 ? -reciprocity * std::abs(e - seen_escalation) : 0.0;
-            class_done[c] = 1;
-        }
-        const double goals = goal_term(own, k, perceived, before, weight);
+        const double goals = corrected ? own.goal_linear[k] + correction[k] : own.goal_linear[k];
         const double stay = a == previous ? resolve : 0.0;
         const double u = goals - class_war[c] - own.cost[k] + class_recip[c] + stay;
         options[count] = static_cast<int>(k);
         weights[count] = u;
+        if (detail) ws.utilities[count] = u;
         ++count;
         best = std::max(best, u);
     }
@@ -272,8 +338,8 @@ int choose(const Scenario& s, int i, const TickContext& ctx, Workspace& ws, Lead
             const auto position = at(options[k]);
             o.action = own.action[position];
             const double war = class_war[at(own.escalation_class[position])];
-            const Terms t = utility_terms(s, i, o.action, perceived, war, ctx, &o.by_goal);
-            o.utility = t.total();
+            const Terms t = utility_terms(s, i, o.action, ws.predicted.data(), war, ctx, &o.by_goal);
+            o.utility = ws.utilities[k];
             o.probability = weights[k] / total;
             o.war_cost = t.war;
             o.action_cost = t.cost;
@@ -295,6 +361,49 @@ inline void apply_effects(const std::vector<Effect>& effects, Workspace& ws) {
     }
 }
 
+/// Lists a menu's effect means by the variable they change (Workspace::Menu), with the
+/// linear goal term of each position for the menu's leader.
+void index_effects(const Scenario& s, const Leader& leader, Workspace::Menu& m) {
+    const std::size_t n_vars = static_cast<std::size_t>(s.variable_count());
+    const std::size_t menu_size = m.action.size();
+    m.goal_linear.assign(menu_size, 0.0);
+    m.envelope_low.assign(n_vars, 0.0);
+    m.envelope_high.assign(n_vars, 0.0);
+    m.touch_of.assign(n_vars, -1);
+    std::vector<int> per_variable(n_vars, 0);
+    for (std::size_t k = 0; k < menu_size; ++k)
+        for (const Effect& e : s.actions[at(m.action[k])].effects) {
+            m.goal_linear[k] += leader.value_weights[at(e.variable)] * e.mean;
+            ++per_variable[at(e.variable)];
+        }
+    m.touched.clear();
+    m.touch_begin.assign(1, 0);
+    for (std::size_t v = 0; v < n_vars; ++v)
+        if (per_variable[v] > 0) {
+            m.touch_of[v] = static_cast<int>(m.touched.size());
+            m.touched.push_back(static_cast<int>(v));
+            m.touch_begin.push_back(m.touch_begin.back() + per_variable[v]);
+        }
+    const std::size_t entries = at(m.touch_begin.back());
+    m.touch_position.assign(entries, 0);
+    m.touch_mean.assign(entries, 0.0);
+    m.touched_low.assign(m.touched.size(), std::numeric_limits<double>::infinity());
+    m.touched_high.assign(m.touched.size(), -std::numeric_limits<double>::infinity());
+    std::vector<int> next(m.touch_begin.begin(), m.touch_begin.end() - 1);
+    for (std::size_t k = 0; k < menu_size; ++k)
+        for (const Effect& e : s.actions[at(m.action[k])].effects) {
+            const auto v = at(e.variable);
+            const auto t = at(m.touch_of[v]);
+            const auto j = at(next[t]++);
+            m.touch_position[j] = static_cast<int>(k);
+            m.touch_mean[j] = e.mean;
+            m.touched_low[t] = std::min(m.touched_low[t], e.mean);
+            m.touched_high[t] = std::max(m.touched_high[t], e.mean);
+            m.envelope_low[v] = std::min(m.envelope_low[v], e.mean);
+            m.envelope_high[v] = std::max(m.envelope_high[v], e.mean);
+        }
+}
+
 }  // namespace
 
 namespace tick {
@@ -304,7 +413,7 @@ void start(const Scenario& s, std::uint64_t run_id, std::uint64_t seed, Workspac
     const std::size_t n_vars = static_cast<std::size_t>(s.variable_count());
     ws.state.assign(s.initial.begin(), s.initial.end());
     ws.perceived.resize(n_vars);
-    ws.opponent_effect.resize(n_vars);
+    ws.predicted.assign(n_vars, 0.0);
     ws.feasible.assign(s.actions.size(), 0);
     std::size_t classes = 0;
     std::size_t longest_menu = 0;
@@ -317,20 +426,12 @@ void start(const Scenario& s, std::uint64_t run_id, std::uint64_t seed, Workspac
         m.action.assign(menu.begin(), menu.end());
         m.escalation.resize(menu.size());
         m.cost.resize(menu.size());
-        m.effects_begin.resize(menu.size() + 1);
         m.escalation_class.resize(menu.size());
-        m.effect_variable.clear();
-        m.effect_mean.clear();
         m.class_escalation.clear();
         for (std::size_t k = 0; k < menu.size(); ++k) {
             const Action& action = s.actions[at(menu[k])];
             m.escalation[k] = action.escalation;
             m.cost[k] = action.cost;
-            m.effects_begin[k] = static_cast<int>(m.effect_variable.size());
-            for (const Effect& e : action.effects) {
-                m.effect_variable.push_back(e.variable);
-                m.effect_mean.push_back(e.mean);
-            }
             const double e = action.escalation;
             std::size_t c = 0;
             while (c < m.class_escalation.size() &&
@@ -339,34 +440,23 @@ void start(const Scenario& s, std::uint64_t run_id, std::uint64_t seed, Workspac
             if (c == m.class_escalation.size()) m.class_escalation.push_back(e);
             m.escalation_class[k] = static_cast<int>(c);
         }
-        m.effects_begin[menu.size()] = static_cast<int>(m.effect_variable.size());
         classes = std::max(classes, m.class_escalation.size());
-    }
-    // What each leader reads of the other's effects: the variables its own moves affect.
-    for (std::size_t i = 0; i < 2; ++i) {
-        Workspace::Menu& m = ws.menus[i];
-        const Workspace::Menu& reader = ws.menus[1 - i];
-        ws.affected.assign(n_vars, 0);
-        for (const int v : reader.effect_variable) ws.affected[at(v)] = 1;
-        m.read_begin.resize(m.action.size() + 1);
-        m.read_variable.clear();
-        m.read_mean.clear();
-        for (std::size_t k = 0; k < m.action.size(); ++k) {
-            m.read_begin[k] = static_cast<int>(m.read_variable.size());
-            for (int j = m.effects_begin[k]; j < m.effects_begin[k + 1]; ++j)
-                if (ws.affected[at(m.effect_variable[at(j)])]) {
-                    m.read_variable.push_back(m.effect_variable[at(j)]);
-                    m.read_mean.push_back(m.effect_mean[at(j)]);
-                }
+        m.class_up_factor.resize(m.class_escalation.size());
+        m.class_down_factor.resize(m.class_escalation.size());
+        m.factored = true;
+        for (std::size_t c = 0; c < m.class_escalation.size(); ++c) {
+            m.class_up_factor[c] = std::exp(-s.step.sensitivity * m.class_escalation[c]);
+            m.class_down_factor[c] = std::exp(s.step.sensitivity * m.class_escalation[c]);
+            m.factored = m.factored && std::isnormal(m.class_up_factor[c]) && std::isnormal(m.class_down_factor[c]);
         }
-        m.read_begin[m.action.size()] = static_cast<int>(m.read_variable.size());
+        index_effects(s, s.leaders[i], m);
     }
     ws.class_war.resize(classes);
     ws.class_recip.resize(classes);
-    ws.clamped.resize(n_vars);
-    ws.class_done.resize(classes);
     ws.options.resize(longest_menu);
     ws.weights.resize(longest_menu);
+    ws.utilities.resize(longest_menu);
+    ws.correction.resize(longest_menu);
     ws.decisions.reseed(seed, run_id, StreamPurpose::decisions);
     ws.world.reseed(seed, run_id, StreamPurpose::world);
     ws.ladder.reseed(seed, run_id, StreamPurpose::ladder);

@@ -17,40 +17,48 @@ namespace brink {
 /// first run of a scenario nothing in the tick loop allocates.
 struct Workspace {
     std::vector<double> state;
-    std::vector<double> perceived;        // one leader's perceived + predicted state
-    std::vector<double> opponent_effect;  // believed mean effect of the opponent's move
+    std::vector<double> perceived;        // one leader's perceived state
+    std::vector<double> predicted;        // perceived + believed opponent effect (details only)
     std::array<std::vector<double>, 2> beliefs;  // over the opponent's menu
     std::vector<char> feasible;           // by action index, on the start-of-tick state
     std::vector<double> weights;          // logit weights of the feasible options
+    std::vector<double> utilities;        // their utilities (details only)
     std::vector<int> options;             // their positions in the leader's menu
+    std::vector<double> correction;       // goal-term corrections by menu position, this decision
     // Each leader's menu, flattened at the start of every run (the scenario may change
-    // between runs): action, escalation, cost and effects by menu position, with the
-    // effects of all the menu's actions in one array.
+    // between runs): action, escalation and cost by menu position, and the effects'
+    // means listed by the variable they change.
     struct Menu {
         std::vector<int> action;
         std::vector<double> escalation, cost;
-        std::vector<int> effects_begin;  // position k's effects are [begin[k], begin[k + 1])
-        std::vector<int> effect_variable;
-        std::vector<double> effect_mean;
-        // The same effects restricted to the variables that the opponent's own moves
-        // affect: the only ones whose predicted value the opponent's goal term reads, so
-        // the only ones it needs when it predicts this leader's move.
-        std::vector<int> read_begin;
-        std::vector<int> read_variable;
-        std::vector<double> read_mean;
+        // The goal term is linear in the effects wherever nothing is clamped at 0 or 1:
+        // the weighted sum of position k's effect means. A decision corrects it only on
+        // the variables where some move could reach a bound (MODEL.md's clamp).
+        std::vector<double> goal_linear;  // by menu position
+        std::vector<int> touched;         // the variables the menu's effects change
+        std::vector<double> touched_low, touched_high;  // least and greatest effect mean on each
+        std::vector<int> touch_begin;     // touched[t]'s effects are [touch_begin[t], touch_begin[t + 1])
+        std::vector<int> touch_position;  // the menu position of each
+        std::vector<double> touch_mean;
+        std::vector<int> touch_of;        // by variable: its index in `touched`, or -1
+        // By variable: min(0, least mean) and max(0, greatest mean) of the menu's effects,
+        // bounds on any belief-weighted mean of its moves' effects.
+        std::vector<double> envelope_low, envelope_high;
         // The war term depends on an action only through its escalation, and a menu has
         // few distinct escalations (8 of Biden's 17 moves, 10 of Putin's 18 in the
-        // baseline): one class per distinct value, each class's war term computed at
-        // most once per decision.
+        // baseline): one class per distinct value, its war term computed once per decision.
         std::vector<int> escalation_class;     // by menu position
         std::vector<double> class_escalation;  // by class
+        // exp(-k e) and exp(k e) of each class's escalation e (k: the ladder's step
+        // sensitivity), so that a decision's step logistics need two exp() calls, not
+        // two per class; `factored` is false when one of them is not a normal number
+        // (extreme sensitivities), and the decision then uses the direct formula.
+        std::vector<double> class_up_factor, class_down_factor;
+        bool factored = false;
     };
     std::array<Menu, 2> menus;
     std::vector<double> class_war;    // the war term of each class, this decision
     std::vector<double> class_recip;  // the reciprocity term of each class, this decision
-    std::vector<double> clamped;      // clamp01 of the predicted state, this decision
-    std::vector<char> affected;       // scratch for start()
-    std::vector<char> class_done;
     Stream decisions, world, ladder, events;
     std::vector<char> event_fires;  // by event index, decided on the start-of-tick state
 };
