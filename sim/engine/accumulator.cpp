@@ -42,13 +42,25 @@ void Aggregates::add(const Aggregates& o) {
     for (std::size_t i = 0; i < 2; ++i) add_into(action_counts[i], o.action_counts[i]);
 }
 
+namespace {
+/// std::llround(y) for |y| < 2^62, inline (llround is a call into libm, 17 of them a
+/// tick): the truncation and the fraction y - trunc(y) are both exact.
+inline std::int64_t round_half_away(double y) {
+    const auto whole = static_cast<std::int64_t>(y);
+    const double fraction = y - static_cast<double>(whole);
+    return whole + (fraction >= 0.5 ? 1 : 0) - (fraction <= -0.5 ? 1 : 0);
+}
+}  // namespace
+
 void TickAccumulator::record(int tick, const double* state, int rung) {
     a_.active_rung[a_.tick_rung(tick, rung)] += step_;
-    for (int v = 0; v < a_.variables; ++v) {
+    std::uint64_t* sum = a_.value_sum.data() + a_.tick_var(tick, 0);
+    std::uint64_t* hist = a_.value_hist.data() + a_.tick_var_bin(tick, 0, 0);
+    for (int v = 0; v < a_.variables; ++v, hist += kQuantileBins) {
         const double x = state[v];
-        a_.value_sum[a_.tick_var(tick, v)] += step_ * static_cast<std::uint64_t>(std::llround(x * kFixedPointScale));
+        sum[v] += step_ * static_cast<std::uint64_t>(round_half_away(x * kFixedPointScale));
         const int bin = std::min(static_cast<int>(x * kQuantileBins), kQuantileBins - 1);
-        a_.value_hist[a_.tick_var_bin(tick, v, bin)] += step_;
+        hist[bin] += step_;
     }
 }
 

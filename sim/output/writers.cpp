@@ -80,6 +80,38 @@ private:
     std::size_t pos_ = 0;
 };
 
+/// The aggregates' part of a checkpoint; create() leaves it out (nothing done yet).
+void put_aggregates(std::string& out, const Aggregates& a) {
+    std::size_t words = 2 + a.outcomes.size() + a.max_rung.size() + a.active_rung.size() + a.ended_rung.size() +
+                        a.value_sum.size() + a.value_hist.size() + 5 + 2;
+    for (const auto& h : a.end_tick) words += h.size() + 1;
+    for (const auto& ac : a.action_counts) words += ac.size();
+    out.reserve(out.size() + words * sizeof(std::uint64_t));
+    put_u64(out, a.completed);
+    put_u64(out, a.failed);
+    for (const auto o : a.outcomes) put_u64(out, o);
+    for (const auto& h : a.end_tick) put_vec(out, h);
+    put_vec(out, a.max_rung);
+    put_vec(out, a.active_rung);
+    put_vec(out, a.ended_rung);
+    put_vec(out, a.value_sum);
+    put_vec(out, a.value_hist);
+    for (const auto& ac : a.action_counts) put_vec(out, ac);
+}
+
+void read_aggregates(Cursor& c, Aggregates& totals) {
+    totals.completed = c.u64();
+    totals.failed = c.u64();
+    for (auto& o : totals.outcomes) o = c.u64();
+    for (auto& h : totals.end_tick) c.vec(h);
+    c.vec(totals.max_rung);
+    c.vec(totals.active_rung);
+    c.vec(totals.ended_rung);
+    c.vec(totals.value_sum);
+    c.vec(totals.value_hist);
+    for (auto& ac : totals.action_counts) c.vec(ac);
+}
+
 std::string record_bytes(const BatchRecord& r) {
     std::string out;
     put_str(out, r.scenario_name);
@@ -394,9 +426,7 @@ std::unique_ptr<ResultFolder> ResultFolder::create(const std::string& dir, const
     write_rows(folder->runs_, runs_csv_header(scenario), kRunsPartial);
     write_rows(folder->errors_, "run_id,seed,error\n", kErrorsPartial);
     write_file_atomically((d / "scenario.yaml").string(), record.scenario_yaml);
-    Aggregates empty;
-    empty.reset(scenario);
-    folder->checkpoint(empty, 0);
+    folder->checkpoint(nullptr, 0);
     return folder;
 }
 
@@ -428,17 +458,12 @@ std::unique_ptr<ResultFolder> ResultFolder::resume(const std::string& dir, const
     const std::uint64_t runs_bytes = c.u64();
     const std::uint64_t errors_bytes = c.u64();
     totals.reset(scenario);
-    totals.completed = c.u64();
-    totals.failed = c.u64();
-    for (auto& o : totals.outcomes) o = c.u64();
-    for (auto& h : totals.end_tick) c.vec(h);
-    c.vec(totals.max_rung);
-    c.vec(totals.active_rung);
-    c.vec(totals.ended_rung);
-    c.vec(totals.value_sum);
-    c.vec(totals.value_hist);
-    for (auto& ac : totals.action_counts) c.vec(ac);
-    if (!c.at_end()) throw OutputError(path.string() + " is damaged (trailing bytes)");
+    if (next_run == 0 && c.at_end()) {
+        // Written by create(): nothing done yet, so no aggregates.
+    } else {
+        read_aggregates(c, totals);
+        if (!c.at_end()) throw OutputError(path.string() + " is damaged (trailing bytes)");
+    }
 
     // An interrupted batch left its rows under the final names; a crash left them partial.
     for (const auto& [final_name, partial] : {std::pair{"runs.csv", kRunsPartial}, std::pair{"errors.csv", kErrorsPartial}}) {
@@ -466,7 +491,7 @@ void ResultFolder::on_block(std::uint64_t first, const std::vector<RunSlot>& slo
     }
     write_rows(runs_, buffer_, kRunsPartial);
     write_rows(errors_, errors, kErrorsPartial);
-    if (seconds_now() - last_checkpoint_ >= kCheckpointSeconds) checkpoint(totals, first + count);
+    if (seconds_now() - last_checkpoint_ >= kCheckpointSeconds) checkpoint(&totals, first + count);
 }
 
 void ResultFolder::sync_rows() {
@@ -474,23 +499,14 @@ void ResultFolder::sync_rows() {
     sync_file(errors_, kErrorsPartial);
 }
 
-void ResultFolder::checkpoint(const Aggregates& a, std::uint64_t next_run) {
+void ResultFolder::checkpoint(const Aggregates* a, std::uint64_t next_run) {
     sync_rows();
     std::string out(kCheckpointMagic, sizeof kCheckpointMagic);
     out += record_bytes(record_);
     put_u64(out, next_run);
     put_u64(out, static_cast<std::uint64_t>(std::ftell(runs_)));
     put_u64(out, static_cast<std::uint64_t>(std::ftell(errors_)));
-    put_u64(out, a.completed);
-    put_u64(out, a.failed);
-    for (const auto o : a.outcomes) put_u64(out, o);
-    for (const auto& h : a.end_tick) put_vec(out, h);
-    put_vec(out, a.max_rung);
-    put_vec(out, a.active_rung);
-    put_vec(out, a.ended_rung);
-    put_vec(out, a.value_sum);
-    put_vec(out, a.value_hist);
-    for (const auto& ac : a.action_counts) put_vec(out, ac);
+    if (a) put_aggregates(out, *a);
     write_file_atomically((fs::path(dir_) / kCheckpoint).string(), out);
     last_checkpoint_ = seconds_now();
 }
@@ -498,7 +514,10 @@ void ResultFolder::checkpoint(const Aggregates& a, std::uint64_t next_run) {
 void ResultFolder::finish(const Aggregates& totals, const BatchStatus& status, bool complete, double wall_seconds,
                           const std::string& started, const std::string& ended, int threads) {
     const fs::path d(dir_);
-    checkpoint(totals, status.next_run);
+    // An interrupted batch keeps a checkpoint to resume from; a complete one only needs
+    // its rows on disk before they take their final names.
+    if (complete) sync_rows();
+    else checkpoint(&totals, status.next_run);
     write_file_atomically((d / "summary.csv").string(), summary_csv(scenario_, totals));
     write_file_atomically((d / "summary.json").string(), summary_json(scenario_, totals, record_, status));
     write_file_atomically((d / "timeseries.csv").string(), timeseries_csv(scenario_, totals));

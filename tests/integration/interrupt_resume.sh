@@ -39,6 +39,18 @@ interrupt_after KILL 3000000 "$WORK/killed"
 "$BRINK" run --resume "$WORK/killed" --quiet >/dev/null && pass || fail "resume after kill -9"
 same_files "$WORK/whole" "$WORK/killed"
 
+# kill -9 right after the start: only create()'s checkpoint (no aggregates yet) exists.
+"$BRINK" run "$SMALL" --runs $RUNS --seed 3 --out "$WORK/early" --quiet >/dev/null 2>&1 &
+pid=$! waited=0
+while [ ! -e "$WORK/early/checkpoint.bin" ] && kill -0 "$pid" 2>/dev/null && [ $waited -lt 600 ]; do
+  sleep 0.01
+  waited=$((waited + 1))
+done
+kill -KILL "$pid"
+wait "$pid" 2>/dev/null
+"$BRINK" run --resume "$WORK/early" --quiet >/dev/null && pass || fail "resume after kill -9 at the start"
+same_files "$WORK/whole" "$WORK/early"
+
 # Resuming a finished batch is refused.
 expect_exit 2 "resume finished" -- "$BRINK" run --resume "$WORK/whole"
 expect_stderr "nothing to resume"

@@ -64,7 +64,9 @@ public:
 
 private:
     ResultFolder(std::string dir, const Scenario& scenario, BatchRecord record);
-    void checkpoint(const Aggregates& totals, std::uint64_t next_run);
+    /// Syncs the rows and writes checkpoint.bin; without `totals` (nothing done yet) the
+    /// aggregates are left out.
+    void checkpoint(const Aggregates* totals, std::uint64_t next_run);
     void sync_rows();
 
     std::string dir_;
