@@ -71,6 +71,7 @@ std::vector<RecordedRun> record_runs(const Scenario& s, std::uint64_t seed, std:
         if (ticks > 0 && static_cast<int>(rec.ticks.size()) != ticks) continue;
         rec.final_state = ws.state;
         rec.final_rung = rs.rung;
+        rec.next_bits = {ws.decisions.bits(), ws.world.bits(), ws.ladder.bits(), ws.events.bits()};
         runs.push_back(std::move(rec));
     }
     return runs;
@@ -160,7 +161,9 @@ bool floor_run(const Scenario& s, std::uint64_t seed, const RecordedRun& run, Wo
         state[tension] = clamp01((1.0 - s.tension_rule.decay) * state[tension] + s.tension_rule.gain * pressure);
     }
     keep(sink);
-    return rung == run.final_rung && std::memcmp(state, run.final_state.data(), n_vars * sizeof(double)) == 0;
+    const std::array<std::uint64_t, 4> next{ws.decisions.bits(), ws.world.bits(), ws.ladder.bits(), ws.events.bits()};
+    return rung == run.final_rung && std::memcmp(state, run.final_state.data(), n_vars * sizeof(double)) == 0 &&
+           next == run.next_bits;
 }
 
 // ---------------------------------------------------------------------------

@@ -42,6 +42,9 @@ struct RecordedRun {
     std::vector<TickRecord> ticks;
     std::vector<double> final_state;
     int final_rung = 0;
+    /// The next 64 bits of each stream after the run (decisions, world, ladder, events):
+    /// a floor that took other draws would leave a stream elsewhere.
+    std::array<std::uint64_t, 4> next_bits{};
 };
 
 /// Plays run ids 0, 1, 2, ... (at most `max_tries`) and keeps the first `count` runs that
@@ -64,7 +67,8 @@ DrawCounts draw_counts(const Scenario& s, const std::vector<RecordedRun>& runs);
 /// effects, clamps, takes the ladder step (its two logistics) and updates tension.
 /// No perception logic, feasibility, utilities, logit or outcome checks: the moves are
 /// replayed. Because the draws are the same, the floor ends in the same state as the
-/// real run; floor_run returns false if it does not (the floor would be wrong).
+/// real run, with every stream at the same place; floor_run returns false if it does
+/// not (the floor would be wrong).
 bool floor_run(const Scenario& s, std::uint64_t seed, const RecordedRun& run, Workspace& ws);
 
 // ---------------------------------------------------------------------------
