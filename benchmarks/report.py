@@ -219,7 +219,8 @@ def main():
     L.append("Runs that last exactly the horizon (104 ticks), timed against their FLOOR: the same four stream "
              "seedings, the same draws from the same streams per tick, the recorded moves' and events' effects, the "
              "clamp, the ladder step and the tension update, and no decision logic (`benchmarks/support.hpp`). The "
-             "floor replays each run to the same final state, bit for bit (checked).\n")
+             "floor replays each run to the same final state, bit for bit, and leaves every stream at the same place "
+             "(checked here, and by `brink_bench_checks` in CTest).\n")
     L.append("| scenario | runs | draws per tick | run | floor | of which seeding | run / floor | per tick without seeding |")
     L.append("|---|---|---|---|---|---|---|---|")
     for s in bench["scenarios"]:
