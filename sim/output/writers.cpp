@@ -13,6 +13,7 @@
 
 #include "brink/output.hpp"
 #include "brink/stats.hpp"
+#include "brink/git_commit.hpp"
 #include "brink/version.hpp"
 #include "brink/json.hpp"
 
