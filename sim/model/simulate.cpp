@@ -207,7 +207,9 @@ struct BelievedMove {
                 ++count;
             }
         equal_shares = !(mass > 0.0);
-        scale = equal_shares ? 1.0 / static_cast<double>(count) : 1.0 / mass;
+        // No feasible move at all: the opponent's own decision will throw; until then it
+        // is believed to do nothing (scale 0), as an empty sum says.
+        scale = count == 0 ? 0.0 : (equal_shares ? 1.0 / static_cast<double>(count) : 1.0 / mass);
         escalation = (equal_shares ? plain : weighted) * scale;
     }
 
