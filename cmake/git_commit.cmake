@@ -1,7 +1,8 @@
-# Run at every build (cmake -P): writes OUT, the header with the commit of the source
-# tree SOURCE_DIR, "-dirty" when tracked files differ from it, or "" outside git. The
-# file is replaced only when that changes, so an unchanged tree recompiles nothing and a
-# new commit is recorded without re-running cmake.
+# Run at every build (cmake -P): configures OUT from sim/include/brink/git_commit.hpp.in
+# with the commit of the source tree SOURCE_DIR, "-dirty" when tracked files differ
+# from it, or "" outside git. configure_file rewrites OUT only when that changes, so an
+# unchanged tree recompiles nothing and a new commit is recorded without re-running cmake.
+cmake_minimum_required(VERSION 3.25)
 execute_process(COMMAND git rev-parse --short=12 HEAD WORKING_DIRECTORY ${SOURCE_DIR}
                 OUTPUT_VARIABLE commit OUTPUT_STRIP_TRAILING_WHITESPACE RESULT_VARIABLE failed ERROR_QUIET)
 if(failed)
@@ -13,12 +14,4 @@ else()
     string(APPEND commit "-dirty")
   endif()
 endif()
-set(text "#pragma once\n// Generated at build time by cmake/git_commit.cmake.\nnamespace brink {\ninline constexpr const char* kGitCommit = \"${commit}\";\n}  // namespace brink\n")
-if(EXISTS ${OUT})
-  file(READ ${OUT} old)
-else()
-  set(old "")
-endif()
-if(NOT old STREQUAL text)
-  file(WRITE ${OUT} "${text}")
-endif()
+configure_file(${SOURCE_DIR}/sim/include/brink/git_commit.hpp.in ${OUT} @ONLY)

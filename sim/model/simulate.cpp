@@ -62,13 +62,17 @@ inline StepProbabilities step_probabilities(const Scenario& s, int rung, double 
     return p;
 }
 
-inline double expected_war_cost(const Scenario& s, int rung, double pressure, double tension) {
-    const StepProbabilities p = step_probabilities(s, rung, pressure, tension);
+/// The war cost expected after one ladder step from `rung` with step probabilities p.
+inline double expected_war_cost(const Scenario& s, int rung, StepProbabilities p) {
     const auto cost = [&](int r) { return s.ladder[at(r)].war_cost; };
     double expected = (1.0 - p.up - p.down) * cost(rung);
     if (p.up > 0.0) expected += p.up * cost(rung + 1);
     if (p.down > 0.0) expected += p.down * cost(rung - 1);
     return expected;
+}
+
+inline double expected_war_cost(const Scenario& s, int rung, double pressure, double tension) {
+    return expected_war_cost(s, rung, step_probabilities(s, rung, pressure, tension));
 }
 
 /// expected_war_cost for every escalation class of a menu at pressure e_c + E, with
@@ -93,13 +97,10 @@ public:
     bool factored = false;
 
     double expected_war_cost(const Workspace::Menu& menu, std::size_t c) const {
-        const double up = has_up_ ? 1.0 / (1.0 + up_ * menu.class_up_factor[c]) : 0.0;
-        const double down = has_down_ ? 1.0 / (1.0 + down_ * menu.class_down_factor[c]) : 0.0;
-        const auto cost = [&](int r) { return s_.ladder[at(r)].war_cost; };
-        double expected = (1.0 - up - down) * cost(rung_);
-        if (up > 0.0) expected += up * cost(rung_ + 1);
-        if (down > 0.0) expected += down * cost(rung_ - 1);
-        return expected;
+        StepProbabilities p;
+        if (has_up_) p.up = 1.0 / (1.0 + up_ * menu.class_up_factor[c]);
+        if (has_down_) p.down = 1.0 / (1.0 + down_ * menu.class_down_factor[c]);
+        return brink::expected_war_cost(s_, rung_, p);
     }
 
 private:

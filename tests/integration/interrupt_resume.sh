@@ -6,11 +6,11 @@ source "$(dirname "$0")/lib.sh"
 RUNS=${BRINK_INTERRUPT_RUNS:-600000}
 "$BRINK" run "$SMALL" --runs $RUNS --seed 3 --out "$WORK/whole" --quiet >/dev/null || fail "uninterrupted run"
 
-interrupt_after() {  # SIGNAL MIN_BYTES DIR: signal once runs.csv.partial holds MIN_BYTES
+interrupt_after() {  # SIGNAL MIN_BYTES DIR [FILE]: signal once DIR/FILE (runs.csv.partial) holds MIN_BYTES
   "$BRINK" run "$SMALL" --runs $RUNS --seed 3 --out "$3" --quiet >"$WORK/out" 2>"$WORK/err" &
-  local pid=$! waited=0
+  local pid=$! waited=0 file="$3/${4:-runs.csv.partial}"
   # Wait for real progress rather than a fixed time, so a fast machine cannot finish first.
-  while [ "$(stat -c %s "$3/runs.csv.partial" 2>/dev/null || echo 0)" -lt "$2" ] && kill -0 "$pid" 2>/dev/null && [ $waited -lt 600 ]; do
+  while [ "$(stat -c %s "$file" 2>/dev/null || echo 0)" -lt "$2" ] && kill -0 "$pid" 2>/dev/null && [ $waited -lt 600 ]; do
     sleep 0.05
     waited=$((waited + 1))
   done
@@ -40,14 +40,7 @@ interrupt_after KILL 3000000 "$WORK/killed"
 same_files "$WORK/whole" "$WORK/killed"
 
 # kill -9 right after the start: only create()'s checkpoint (no aggregates yet) exists.
-"$BRINK" run "$SMALL" --runs $RUNS --seed 3 --out "$WORK/early" --quiet >/dev/null 2>&1 &
-pid=$! waited=0
-while [ ! -e "$WORK/early/checkpoint.bin" ] && kill -0 "$pid" 2>/dev/null && [ $waited -lt 600 ]; do
-  sleep 0.01
-  waited=$((waited + 1))
-done
-kill -KILL "$pid"
-wait "$pid" 2>/dev/null
+interrupt_after KILL 1 "$WORK/early" checkpoint.bin
 "$BRINK" run --resume "$WORK/early" --quiet >/dev/null && pass || fail "resume after kill -9 at the start"
 same_files "$WORK/whole" "$WORK/early"
 
