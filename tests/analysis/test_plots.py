@@ -2,8 +2,9 @@
 
 Run:  MPLBACKEND=Agg /usr/bin/python3 -m pytest -q tests/analysis
 With BRINK=/path/to/brink set (CTest sets it), the toolkit is also run on result folders that
-the real binary writes; without it those tests are skipped. Subcommands the binary does not
-have yet (sweep, compare, sensitivity) are skipped too.
+the real binary writes; without it those tests are skipped, or fail when BRINK_REQUIRE_ALL=1
+(CTest sets that too). A binary that lacks a subcommand used here (sweep, compare,
+sensitivity) fails those tests (brink_binary.py).
 
 The fixtures in fixtures/ are: run_small/ (real `brink run` output: baseline, 300 runs, horizon
 52 weeks) and hand-made sweep_one/, sweep_grid/, sweep_lhs/, compare/, sensitivity/ folders that
@@ -29,6 +30,7 @@ REPO = Path(__file__).resolve().parents[2]
 ANALYSIS = REPO / "analysis"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 sys.path.insert(0, str(ANALYSIS))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # brink_binary.py
 
 import matplotlib  # noqa: E402
 
@@ -38,6 +40,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.colors import to_hex  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
+import brink_binary  # noqa: E402  (tests/analysis/brink_binary.py)
 import brink_plotting as bp  # noqa: E402
 import brink_results as br  # noqa: E402
 import compare_plot  # noqa: E402
@@ -554,22 +557,11 @@ def test_loader_errors_name_the_file(tmp_path):
 
 @pytest.fixture(scope="module")
 def brink():
-    path = os.environ.get("BRINK")
-    if not path:
-        pytest.skip("BRINK is not set: no real brink binary to make result folders with")
-    if not (Path(path).is_file() and os.access(path, os.X_OK)):
-        pytest.fail(f"BRINK={path} is not an executable file")
-    return path
-
-
-def brink_subcommands(brink: str) -> str:
-    return subprocess.run([brink, "--help"], capture_output=True, text=True, timeout=60).stdout
+    return brink_binary.binary()
 
 
 def need_subcommand(brink: str, name: str):
-    help_text = brink_subcommands(brink)
-    if not any(line.split()[:1] == [name] for line in help_text.splitlines()):
-        pytest.skip(f"this brink has no `{name}` subcommand yet")
+    brink_binary.need_subcommand(brink, name)  # a dropped subcommand fails, never skips
 
 
 def run_brink(brink: str, *args):

@@ -5,7 +5,9 @@ CTest runs it with the rest of tests/analysis (test analysis.plots), with BRINK 
 
 The page is built from small real folders that the brink binary writes (skipped without
 BRINK), and from the hand-made fixtures. It is then opened in headless Chromium (Debian
-package `chromium`, installed by scripts/setup; skipped when missing): the rendered DOM must
+package `chromium`, installed by scripts/setup; skipped when missing). With
+BRINK_REQUIRE_ALL=1, as CTest sets it, a missing BRINK or Chromium fails instead of
+skipping; a binary without `report` always fails (brink_binary.py). The rendered DOM must
 hold the figures as non-empty data: URIs, the odds table and both traces; Chromium's network
 log must show no request made by the page; and a screenshot must show the page drawn.
 """
@@ -28,12 +30,14 @@ REPO = Path(__file__).resolve().parents[2]
 ANALYSIS = REPO / "analysis"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 sys.path.insert(0, str(ANALYSIS))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # brink_binary.py
 
 import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")
 import matplotlib.image as mpimg  # noqa: E402
 
+import brink_binary  # noqa: E402  (tests/analysis/brink_binary.py)
 import report  # noqa: E402
 
 PYTHON = sys.executable or "/usr/bin/python3"
@@ -119,7 +123,7 @@ def chromium_binary() -> str | None:
 def chromium(args, tmp: Path) -> subprocess.CompletedProcess:
     exe = chromium_binary()
     if not exe:
-        pytest.skip("chromium is not installed (scripts/setup installs the Debian package)")
+        brink_binary.missing("chromium is not installed (scripts/setup installs the Debian package)")
     profile = tmp / "chromium-profile"
     profile.mkdir(parents=True, exist_ok=True)
     cmd = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -155,15 +159,9 @@ def page_requests(netlog: Path) -> list[str]:
 
 @pytest.fixture(scope="module")
 def brink():
-    path = os.environ.get("BRINK")
-    if not path:
-        pytest.skip("BRINK is not set: no real brink binary to make result folders with")
-    if not (Path(path).is_file() and os.access(path, os.X_OK)):
-        pytest.fail(f"BRINK={path} is not an executable file")
-    help_text = subprocess.run([path, "--help"], capture_output=True, text=True, timeout=60).stdout
-    if not any(line.split()[:1] == ["report"] for line in help_text.splitlines()):
-        pytest.skip("this brink has no `report` subcommand")
-    return str(Path(path).resolve())
+    path = brink_binary.binary()
+    brink_binary.need_subcommand(path, "report")  # a dropped subcommand fails, never skips
+    return path
 
 
 @pytest.fixture(scope="module")
