@@ -1,23 +1,149 @@
 #!/usr/bin/env bash
-# A trace replays exactly the run whose row is in runs.csv (outcome, end tick, final state).
+# A trace replays exactly the run whose row is in runs.csv: every column of the row (outcome,
+# end tick and day, max and final rung, the first tick at each rung, every final variable,
+# every action count) is rebuilt from `brink trace --format csv` and, separately, from
+# `--format json`, and must equal the row exactly (numbers compared as the doubles they print).
 source "$(dirname "$0")/lib.sh"
-"$BRINK" run "$SMALL" --runs 300 --seed 9 --out "$WORK/r" --quiet >/dev/null || fail "run"
-for id in 0 7 123 299; do
-  row=$(awk -F, -v id="$id" 'NR > 1 && $1 == id' "$WORK/r/runs.csv")
-  outcome=$(echo "$row" | cut -d, -f3)
-  end_tick=$(echo "$row" | cut -d, -f4)
-  "$BRINK" trace "$SMALL" --run "$id" --seed 9 --format csv > "$WORK/t.csv" || fail "trace $id"
-  last_tick=$(tail -1 "$WORK/t.csv" | cut -d, -f3)
-  [ "$last_tick" = "$end_tick" ] && pass || fail "run $id: trace ends at tick $last_tick, runs.csv says $end_tick"
-  "$BRINK" trace "$SMALL" --run "$id" --seed 9 --format json > "$WORK/t.json"
-  grep -q "\"outcome\": \"$outcome\"" "$WORK/t.json" && pass || fail "run $id: trace outcome differs from $outcome"
-  "$BRINK" trace "$SMALL" --run "$id" --seed 9 > "$WORK/t.txt"
-  grep -q "^Outcome: $outcome at tick $end_tick " "$WORK/t.txt" && pass || fail "run $id: story header wrong"
-done
+
+# row_matches_trace RUNS_CSV RUN_ID TRACE_CSV TRACE_JSON: exit 0 when both traces rebuild the row.
+row_matches_trace() {
+  /usr/bin/python3 - "$@" <<'PY'
+import csv, json, sys
+
+runs_csv, run_id, trace_csv, trace_json = sys.argv[1:]
+with open(runs_csv, newline="") as f:
+    reader = csv.reader(f)
+    header = next(reader)
+    rows = [r for r in reader if r[0] == run_id]
+if len(rows) != 1:
+    sys.exit(f"runs.csv has {len(rows)} rows for run {run_id}")
+row = dict(zip(header, rows[0]))
+rung_columns = [c for c in header if c.startswith("first_tick_")]   # lowest rung first
+
+
+def rebuild(run, seed, initial_rung, ticks, variables, leaders):
+    """The runs.csv row of a run from its ticks: (tick, day or None, rung after, {variable: value},
+    {leader: action}) in tick order. Values are strings or numbers, as printed or parsed."""
+    r = {"run_id": run, "seed": seed, "end_tick": ticks[-1][0], "final_rung": ticks[-1][2]}
+    if ticks[-1][1] is not None:
+        r["end_day"] = ticks[-1][1]
+    rungs = [initial_rung] + [t[2] for t in ticks]
+    r["max_rung"] = max(rungs)
+    for i, column in enumerate(rung_columns):
+        first = [k for k, rung in enumerate(rungs) if rung == i]
+        r[column] = first[0] if first else ""
+    for v in variables:
+        r["final_" + v] = ticks[-1][3][v]
+    for leader, menu in leaders.items():
+        for action in menu:
+            r[f"{leader}_{action}"] = 0
+    for t in ticks:
+        for leader, action in t[4].items():
+            key = f"{leader}_{action}"
+            if key not in r:
+                sys.exit(f"trace: {leader} chose {action}, which has no runs.csv column")
+            r[key] += 1
+    return r
+
+
+def menus(leader_ids):
+    """Leader -> its actions, from the runs.csv columns after the last final_ column."""
+    last_final = max(i for i, c in enumerate(header) if c.startswith("final_") and c != "final_rung")
+    out = {}
+    for c in header[last_final + 1:]:
+        leader = next((l for l in sorted(leader_ids, key=len, reverse=True) if c.startswith(l + "_")), None)
+        if leader is None:
+            sys.exit(f"runs.csv column {c} names no leader of the trace ({leader_ids})")
+        out.setdefault(leader, []).append(c[len(leader) + 1:])
+    return out
+
+
+def same(a, b):
+    """Equal as printed, or as the integers or doubles they print."""
+    a, b = str(a), str(b)
+    if a == b:
+        return True
+    for parse in (int, float):
+        try:
+            return parse(a) == parse(b)
+        except ValueError:
+            pass
+    return False
+
+
+def compare(source, rebuilt):
+    bad = [f"{c}: runs.csv {row[c]!r}, {source} {rebuilt[c]!r}" for c in rebuilt if not same(row[c], rebuilt[c])]
+    return bad
+
+
+# From the CSV trace: one line per leader per tick.
+with open(trace_csv, newline="") as f:
+    lines = list(csv.DictReader(f))
+tcols = list(lines[0].keys())
+variables = tcols[tcols.index("events") + 1:]
+leader_ids = list(dict.fromkeys(l["leader"] for l in lines))
+csv_ticks = []
+for l in lines:
+    if not csv_ticks or csv_ticks[-1][0] != int(l["tick"]):
+        csv_ticks.append((int(l["tick"]), l["day"], int(l["rung_after"]), {v: l[v] for v in variables}, {}))
+    csv_ticks[-1][4][l["leader"]] = l["action"]
+from_csv = rebuild(lines[0]["run_id"], lines[0]["seed"], int(lines[0]["rung_before"]), csv_ticks, variables,
+                   menus(leader_ids))
+
+# From the JSON trace.
+with open(trace_json) as f:
+    j = json.load(f)
+json_ticks = [(t["tick"], None, t["rung"], t["state"], {l["leader"]: l["action"] for l in t["leaders"]})
+              for t in j["ticks"]]
+from_json = rebuild(j["run_id"], j["seed"], j["initial_rung"], json_ticks, list(j["initial_state"]),
+                    menus([l["leader"] for l in j["ticks"][0]["leaders"]]))
+from_json["outcome"] = j["outcome"]
+for key in ("end_tick", "max_rung"):  # stated in the JSON as well as implied by its ticks
+    if j[key] != from_json[key]:
+        sys.exit(f"trace json: {key} {j[key]} but its ticks give {from_json[key]}")
+
+unchecked = [c for c in header if c not in from_csv and c not in from_json]
+if unchecked:
+    sys.exit(f"runs.csv columns no trace format rebuilds: {unchecked}")
+bad = compare("trace csv", from_csv) + compare("trace json", from_json)
+if bad:
+    sys.exit(f"run {run_id}: " + "; ".join(bad))
+PY
+}
+
+# check_runs SCENARIO SEED RUNS [--set ...]: runs a batch, then traces the rows chosen below.
+check_runs() {
+  local scenario=$1 seed=$2 runs=$3; shift 3
+  batches=$((batches + 1))
+  local out="$WORK/r$batches"
+  "$BRINK" run "$scenario" --runs "$runs" --seed "$seed" "$@" --out "$out" --quiet >/dev/null || { fail "run $scenario"; return; }
+  local ids="0 7 $((runs - 1))" o id
+  for o in escalation deescalation stalemate; do  # the first run of each outcome the batch has
+    id=$(awk -F, -v o="$o" 'NR > 1 && $3 == o {print $1; exit}' "$out/runs.csv")
+    [ -n "$id" ] && ids="$ids $id"
+  done
+  for id in $ids; do
+    row=$(awk -F, -v id="$id" 'NR > 1 && $1 == id' "$out/runs.csv")
+    outcome=$(echo "$row" | cut -d, -f3)
+    end_tick=$(echo "$row" | cut -d, -f4)
+    "$BRINK" trace "$scenario" --run "$id" --seed "$seed" "$@" --format csv > "$WORK/t.csv" || fail "trace $id"
+    "$BRINK" trace "$scenario" --run "$id" --seed "$seed" "$@" --format json > "$WORK/t.json" || fail "trace $id json"
+    if row_matches_trace "$out/runs.csv" "$id" "$WORK/t.csv" "$WORK/t.json"; then pass; else fail "$scenario run $id: trace differs from runs.csv"; fi
+    "$BRINK" trace "$scenario" --run "$id" --seed "$seed" "$@" > "$WORK/t.txt"
+    grep -q "^Outcome: $outcome at tick $end_tick " "$WORK/t.txt" && pass || fail "$scenario run $id: story header wrong"
+  done
+}
+
+batches=0
+check_runs "$SMALL" 9 300
+check_runs "$SMALL" 9 300 --set run.horizon=4   # mostly stalemates
+check_runs scenarios/baseline.yaml 5 200       # 17 variables, events, all three outcomes
+
 # --outcome finds the first run with that outcome, and that run's row agrees.
+"$BRINK" run "$SMALL" --runs 300 --seed 9 --out "$WORK/s" --quiet >/dev/null || fail "run"
 "$BRINK" trace "$SMALL" --seed 9 --outcome escalation --format json > "$WORK/e.json" || fail "trace --outcome"
 id=$(grep -m1 '"run_id"' "$WORK/e.json" | tr -dc '0-9')
-first=$(awk -F, 'NR > 1 && $3 == "escalation" {print $1; exit}' "$WORK/r/runs.csv")
+first=$(awk -F, 'NR > 1 && $3 == "escalation" {print $1; exit}' "$WORK/s/runs.csv")
 [ "$id" = "$first" ] && pass || fail "--outcome escalation found run $id, runs.csv's first is $first"
 expect_exit 2 "bad format" -- "$BRINK" trace "$SMALL" --format xml
 expect_stderr "--format must be text, csv or json"
