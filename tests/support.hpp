@@ -1,6 +1,7 @@
 // Helpers for tests: small scenarios built in code, and observers that record ticks.
 #pragma once
 
+#include <array>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,31 @@ Scenario make_world(int rungs, const std::vector<Action>& actions, const std::ve
 
 /// An action with only ladder pressure (and optional agreement flag).
 Action pressure_action(const std::string& name, double escalation, bool agreement = false);
+
+/// What make_world fixes that a test may want to set: the rungs' war costs and both
+/// leaders' traits. The defaults are make_world's (no war costs, rationality 0,
+/// risk tolerance 0.5, no misperception, reciprocity or resolve, memory 0.5).
+struct WorldSettings {
+    std::vector<double> war_costs;  ///< one per rung; empty means all 0
+    std::array<Traits, 2> traits{Traits{0.0, 0.5, 0.0, 0.0, 0.0, 0.5}, Traits{0.0, 0.5, 0.0, 0.0, 0.0, 0.5}};
+};
+
+/// make_world with war costs and traits from `settings`; throws std::invalid_argument
+/// if war_costs is neither empty nor one per rung.
+Scenario make_world(int rungs, const std::vector<Action>& actions, const std::vector<int>& menu,
+                    const WorldSettings& settings);
+
+/// An action with pressure, effects (variable, mean, sd) and a cost to its actor.
+Action make_action(const std::string& name, double escalation, const std::vector<Effect>& effects, double cost = 0.0);
+
+/// Gives leader 1 its own menu (make_world gives both leaders the same) and re-derives
+/// the scenario's tables.
+void set_menus(Scenario& s, const std::vector<int>& menu0, const std::vector<int>& menu1);
+
+/// Adds a variable at the end (index variable_count() - 1), weighing `weight0` and
+/// `weight1` in the two leaders' only goal, and re-derives the scenario's tables.
+/// Record its values with Recorder(details, 4).
+int add_variable(Scenario& s, const std::string& name, double initial, double weight0, double weight1);
 
 /// Records every tick's view (with decision details when asked).
 class Recorder : public TickObserver {
