@@ -3,8 +3,8 @@
 // must be refused with a diagnostic that names the exact file, line, column and field
 // path, and says what is wrong. tests/data/broken/README.md lists the cases.
 //
-// Cases marked "LOADER BUG" pin the behaviour the loader SHOULD have and fail today;
-// they carry the extra tag [bug] (run `brink_tests "[loader][bug]"` to see them).
+// Cases tagged [regression] pin fixes of loader bugs: the comment above each says what the
+// loader used to report, so a return of the old behaviour is recognised.
 #include <catch2/catch.hpp>
 
 #include <unistd.h>
@@ -116,10 +116,10 @@ TEST_CASE("broken: priority for a goal the leader does not have", "[loader]") {
                 {"unknown goal of this leader 'prestige'", "known: stability, pressure"});
 }
 
-// LOADER BUG: an unknown rung becomes rung 0 and then trips the cross-field checks,
+// Regression: an unknown rung used to become rung 0 and trip the cross-field checks,
 // adding two false errors ("the initial rung (2) is already at or above it" and
-// "settlement_rung must be below escalation_rung"). Only the real mistake should be reported.
-TEST_CASE("broken: unknown rung in outcomes (one error, no follow-on errors)", "[loader][bug]") {
+// "settlement_rung must be below escalation_rung"). Only the real mistake is reported.
+TEST_CASE("broken: unknown rung in outcomes (one error, no follow-on errors)", "[loader][regression]") {
     const std::string f = kDir + "unknown_outcome_rung.yaml";
     const auto ds = diagnostics_of(f);
     REQUIRE(!ds.empty());
@@ -156,10 +156,10 @@ TEST_CASE("broken: non-integer horizon", "[loader]") {
     expect_only(diagnostics_of(f), f, 3, 16, "run.horizon", {"expected an integer in [1, 100000], found 30.5"});
 }
 
-// LOADER BUG: a number that fails to parse is replaced by the range minimum (-100) and
-// then compared with down_threshold, adding a false "down_threshold (-0.5) must be below
-// up_threshold (-100)" error, sorted BEFORE the real one.
-TEST_CASE("broken: non-numeric threshold (one error, no follow-on errors)", "[loader][bug]") {
+// Regression: a number that failed to parse used to be replaced by the range minimum (-100)
+// and compared with down_threshold, adding a false "down_threshold (-0.5) must be below
+// up_threshold (-100)" error, sorted before the real one.
+TEST_CASE("broken: non-numeric threshold (one error, no follow-on errors)", "[loader][regression]") {
     const std::string f = kDir + "threshold_not_a_number.yaml";
     const auto ds = diagnostics_of(f);
     REQUIRE(!ds.empty());
@@ -169,8 +169,8 @@ TEST_CASE("broken: non-numeric threshold (one error, no follow-on errors)", "[lo
     expect(*real, f, 19, 42, "ladder.step.up_threshold", {"expected a number in [-100, 100], found 'high'"});
 }
 
-// LOADER BUG: same as the unknown rung: index 99 becomes rung 0, and two false errors follow.
-TEST_CASE("broken: escalation rung outside the ladder (one error, no follow-on errors)", "[loader][bug]") {
+// Regression: as for the unknown rung, index 99 used to become rung 0, and two false errors followed.
+TEST_CASE("broken: escalation rung outside the ladder (one error, no follow-on errors)", "[loader][regression]") {
     const std::string f = kDir + "escalation_rung_outside_ladder.yaml";
     const auto ds = diagnostics_of(f);
     REQUIRE(!ds.empty());
@@ -216,10 +216,10 @@ TEST_CASE("broken: a leader with no always-feasible action", "[loader]") {
                 {"at rung 0 ('calm') no action is sure to be feasible", "without state conditions"});
 }
 
-// LOADER BUG: the error points at 23:3, the key of 'blue' (a valid leader), because a block
-// map's position is its first key's. It should point at the leader that is one too many
-// (39:3, 'green') and name it.
-TEST_CASE("broken: three leaders (points at the extra one)", "[loader][bug]") {
+// Regression: the error used to point at 23:3, the key of 'blue' (a valid leader), because a
+// block map's position is its first key's. It points at the leader that is one too many
+// (39:3, 'green') and names it.
+TEST_CASE("broken: three leaders (points at the extra one)", "[loader][regression]") {
     const std::string f = kDir + "three_leaders.yaml";
     expect_only(diagnostics_of(f), f, 39, 3, "leaders.green",
                 {"expected exactly 2 leaders (the model is bilateral), found 3", "green"});
@@ -234,9 +234,9 @@ TEST_CASE("broken: missing required section outcomes", "[loader]") {
     expect_only(diagnostics_of(f), f, 2, 1, "outcomes", {"missing required section 'outcomes'"});
 }
 
-// LOADER BUG: the error points at 6:5, the key 'channel' (the first variable), which reads as
-// a complaint about channel. It should point at the `variables:` key (5:3).
-TEST_CASE("broken: missing tension variable", "[loader][bug]") {
+// Regression: the error used to point at 6:5, the key 'channel' (the first variable), which
+// read as a complaint about channel. It points at the `variables:` key (5:3).
+TEST_CASE("broken: missing tension variable", "[loader][regression]") {
     const std::string f = kDir + "missing_tension_variable.yaml";
     expect_only(diagnostics_of(f), f, 5, 3, "world.variables",
                 {"the model needs a variable named 'tension'"});
@@ -261,10 +261,10 @@ TEST_CASE("broken: extends a missing file", "[loader]") {
 // ---------------------------------------------------------------------------
 // YAML syntax and structure
 
-// LOADER BUG: reported at 31:6 (the ':' of `red:` on the next line) as "end of sequence flow
-// not found" (yaml-cpp's words). It should point at the '[' that is never closed (30:11)
-// and say so in plain words.
-TEST_CASE("broken: malformed YAML, unclosed bracket", "[loader][bug]") {
+// Regression: this used to be reported at 31:6 (the ':' of `red:` on the next line) as "end of
+// sequence flow not found" (yaml-cpp's words). It points at the '[' that is never closed
+// (30:11) and says so in plain words.
+TEST_CASE("broken: malformed YAML, unclosed bracket", "[loader][regression]") {
     const std::string f = kDir + "unclosed_bracket.yaml";
     expect_only(diagnostics_of(f), f, 30, 11, "", {"malformed YAML", "'['"});
 }
@@ -322,10 +322,10 @@ TEST_CASE("broken: nesting deeper than the loader allows (balanced, 100 levels)"
     CHECK_THAT(ds[0].message, Contains("nested more than 64 levels deep"));
 }
 
-// LOADER BUG: 10000 '[' is refused by yaml-cpp's depth guard, reported as "nested too deeply
-// for a scenario (bad file)" at 2:1, past the end of the only line. "bad file" is yaml-cpp's
-// generic text and misleads; the position should be on line 1, where the nesting is.
-TEST_CASE("broken: 10000 nested brackets", "[loader][bug]") {
+// Regression: 10000 '[' are refused by yaml-cpp's depth guard, which used to be reported as
+// "nested too deeply for a scenario (bad file)" at 2:1, past the end of the only line ("bad
+// file" is yaml-cpp's generic text and misleads). The position is on line 1, where the nesting is.
+TEST_CASE("broken: 10000 nested brackets", "[loader][regression]") {
     const TempDir d("nested10000");
     const std::string f = d.write("nested.yaml", std::string(10000, '[') + "\n");
     const auto ds = diagnostics_of(f);
@@ -346,18 +346,17 @@ TEST_CASE("broken: --set with a bad value", "[loader]") {
                 "leaders.blue.traits.rationality", {"expected a number in [0, 10000], found 'abc'"});
 }
 
-// LOADER BUG (column only): keys created by --set get the value's column (32, the '5'),
-// so the column points at the value while the message is about the key 'rationalty',
-// which starts at column 21.
-TEST_CASE("broken: --set with a typo'd key", "[loader][bug]") {
+// Regression (column only): keys created by --set used to get the value's column (32, the '5')
+// while the message is about the key 'rationalty', which starts at column 21.
+TEST_CASE("broken: --set with a typo'd key", "[loader][regression]") {
     expect_only(diagnostics_of(kSmall, {"leaders.blue.traits.rationalty=5"}), "--set", 1, 21,
                 "leaders.blue.traits.rationalty", {"unknown key 'rationalty'", "did you mean 'rationality'?"});
 }
 
-// LOADER BUG: a typo in the leader id silently creates a third leader 'bleu'; the error is
-// then blamed on the scenario file (small.yaml:23:3 "expected exactly 2 leaders ... found 3")
-// and never mentions --set or 'bleu'. It should be reported against --set, at 'bleu' (column 9).
-TEST_CASE("broken: --set with a typo'd leader id", "[loader][bug]") {
+// Regression: a typo in the leader id used to create a third leader 'bleu' silently, and the
+// error was blamed on the scenario file (small.yaml:23:3 "expected exactly 2 leaders ... found
+// 3") without mentioning --set or 'bleu'. It is reported against --set, at 'bleu' (column 9).
+TEST_CASE("broken: --set with a typo'd leader id", "[loader][regression]") {
     const auto ds = diagnostics_of(kSmall, {"leaders.bleu.traits.rationality=5"});
     REQUIRE(ds.size() == 1);
     expect(ds[0], "--set", 1, 9, "leaders.bleu", {"bleu"});
