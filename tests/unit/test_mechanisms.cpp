@@ -682,3 +682,89 @@ TEST_CASE("the state is clamped to [0, 1] once, after all of a tick's effects", 
     CHECK(final_x(0.875, 0, 0) == 1.0);
     CHECK(final_x(0.125, 1, 1) == 0.0);
 }
+
+TEST_CASE("all utility terms together: U = Goal - War - c + Recip + Resolve, logit at rationality 1.5",
+          "[mechanisms][utility]") {
+    // Ladder as in the war-cost test: κ = {0, 1, 4, 9}, rung 1, k = 2, θ = ±1, τ = 0.5,
+    // T₀ = 0.4 (constant: no decay, gain or tension effects). Leader 1 always plays push
+    // (its only move, e = 0.5), so leader 0 expects ē = 0.5 and, from tick 2, sees push.
+    // Leader 0: ρ = 0.5, γ = 0.4, β = 0.3, rationality 1.5; moves
+    //   grab: x + 0.25 (x starts at 0.5, so no clamp by tick 2), e = 0, cost 0.05;
+    //   push: e = 0.5;  calm: e = -0.5.
+    // x(a) = e(a) + 0.5 + 0.2; War = 0.5 (1 + 3 pu - pd):
+    //   grab: x = 0.7, pu = sig(-0.6) = 0.354343693774, pd = sig(-3.4) = 0.032295464698, War = 1.015367808312
+    //   push: x = 1.2, pu = sig(0.4)  = 0.598687660112, pd = sig(-4.4) = 0.012128434984, War = 1.391967272677
+    //   calm: x = 0.2, pu = sig(-1.6) = 0.167981614866, pd = sig(-2.4) = 0.083172696494, War = 0.710386074052
+    // Recip from tick 2 (seen push, 0.5): grab -0.4 × 0.5 = -0.2, push 0, calm -0.4 × 1 = -0.4.
+    // Tick 1 (no Recip, no Resolve):
+    //   U = grab 0.25 - 1.015367808312 - 0.05 = -0.815367808312, push -1.391967272677, calm -0.710386074052
+    //   P = 0.385855660596, 0.162481502855, 0.451662836549
+    // Tick 2 at rung 1, before Resolve: grab 0.25 - 1.015367808312 - 0.05 - 0.2 = -1.015367808312,
+    //   push -1.391967272677, calm -0.710386074052 - 0.4 = -1.110386074052; + 0.3 on last tick's move:
+    //   after grab: U = -0.715367808312, -1.391967272677, -1.110386074052;
+    //               weights exp(1.5 (U - U*)) = 1, 0.362439, 0.552928 (Z = 1.915367);
+    //               P = 0.522093152056, 0.189226900668, 0.288679947276
+    //   after push: U = -1.015367808312, -1.091967272677, -1.110386074052;
+    //               P = 0.362500117418, 0.323152905116, 0.314346977466
+    //   after calm: U = -1.015367808312, -1.391967272677, -0.810386074052;
+    //               P = 0.341483288620, 0.194105057509, 0.464411653871
+    WorldSettings w;
+    w.war_costs = {0.0, 1.0, 4.0, 9.0};
+    w.traits[0] = traits(1.5, 0.5, 0.4, 0.3);
+    Scenario s = make_world(4,
+                            {make_action("grab", 0.0, {Effect{2, 0.25, 0.0}}, 0.05), pressure_action("push", 0.5),
+                             pressure_action("calm", -0.5)},
+                            {0, 1, 2}, w);
+    s.step = LadderStep{2.0, 1.0, -1.0, 0.5};
+    s.initial[0] = 0.4;
+    s.initial_rung = 1;
+    s.horizon = 2;
+    set_menus(s, {0, 1, 2}, {1});
+
+    const double war[] = {1.015367808312, 1.391967272677, 0.710386074052};
+    const double cost[] = {0.05, 0.0, 0.0};
+    const double goal[] = {0.25, 0.0, 0.0};
+    const double u1[] = {-0.815367808312, -1.391967272677, -0.710386074052};
+    const double p1[] = {0.385855660596, 0.162481502855, 0.451662836549};
+    const double recip2[] = {-0.2, 0.0, -0.4};
+    const double u2[3][3] = {{-0.715367808312, -1.391967272677, -1.110386074052},
+                             {-1.015367808312, -1.091967272677, -1.110386074052},
+                             {-1.015367808312, -1.391967272677, -0.810386074052}};
+    const double p2[3][3] = {{0.522093152056, 0.189226900668, 0.288679947276},
+                             {0.362500117418, 0.323152905116, 0.314346977466},
+                             {0.341483288620, 0.194105057509, 0.464411653871}};
+    std::array<int, 3> checked{};
+    for (std::uint64_t run = 0; run < 300; ++run) {
+        Recorder rec(true);
+        simulate(s, run, 31, &rec);
+        Stream decisions(31, run, StreamPurpose::decisions);
+        const LeaderTick& first = rec.ticks.at(0).leaders[0];
+        REQUIRE(first.options.size() == 3);
+        for (std::size_t k = 0; k < 3; ++k) {
+            const Option& o = first.options[k];
+            CHECK(o.by_goal.at(0) == Approx(goal[k]).margin(kExact));
+            CHECK(o.war_cost == Approx(war[k]).margin(kHand));
+            CHECK(o.action_cost == cost[k]);
+            CHECK(o.reciprocity == 0.0);
+            CHECK(o.resolve == 0.0);
+            CHECK(o.utility == Approx(u1[k]).margin(kHand));
+            CHECK(o.probability == Approx(p1[k]).margin(kHand));
+        }
+        CHECK(first.chosen == logit_pick(first.options, next_decisions(decisions, 0).u_choice[0]));
+        if (rec.ticks.size() < 2 || rec.ticks[1].rung_before != 1) continue;  // the hand values are for rung 1
+        const auto previous = static_cast<std::size_t>(first.chosen);
+        const LeaderTick& second = rec.ticks[1].leaders[0];
+        REQUIRE(second.options.size() == 3);
+        for (std::size_t k = 0; k < 3; ++k) {
+            const Option& o = second.options[k];
+            CHECK(o.war_cost == Approx(war[k]).margin(kHand));
+            CHECK(o.reciprocity == Approx(recip2[k]).margin(kExact));
+            CHECK(o.resolve == (k == previous ? 0.3 : 0.0));
+            CHECK(o.utility == Approx(u2[previous][k]).margin(kHand));
+            CHECK(o.probability == Approx(p2[previous][k]).margin(kHand));
+        }
+        CHECK(second.chosen == logit_pick(second.options, next_decisions(decisions, 0).u_choice[0]));
+        ++checked[previous];
+    }
+    for (const int n : checked) CHECK(n > 0);  // each of the three tick-2 cases was checked
+}
