@@ -340,6 +340,8 @@ int choose(const Scenario& s, int i, const TickContext& ctx, Workspace& ws, Lead
         }
     }
     if (detail) {
+        detail->perceived.assign(perceived, perceived + n_vars);
+        detail->beliefs = ws.beliefs[at(i)];
         detail->options.clear();
         for (std::size_t k = 0; k < count; ++k) {
             Option o;

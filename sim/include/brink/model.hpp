@@ -185,6 +185,8 @@ struct LeaderTick {
     int actual_previous = -1; ///< opponent's actual last move
     bool misread = false;
     std::vector<Option> options;  ///< feasible options with utilities and probabilities
+    std::vector<double> perceived;  ///< the state as this leader perceived it (after noise)
+    std::vector<double> beliefs;    ///< over the opponent's menu, as used in this decision
 };
 
 struct TickView {
