@@ -3,12 +3,17 @@
 //
 // Every comparison uses common random numbers: both arms run the same run ids with
 // the same seed, so each run id gives a pair (outcome in arm A, outcome in arm B)
-// and the test is on the paired difference D = 1[escalation in B] − 1[escalation in A].
-// "B does not lower escalation odds" is the one-sided test mean(D) > −5 se(D), with
-// se(D) the sample standard deviation of the per-run D over sqrt(n): a correct model
-// fails it with probability below 3e-7 (normal tail at 5 sigma; n = 10,000 pairs).
-// The tests assert directions only, not sizes, so recalibrating the baseline does
-// not break them; the sizes are printed.
+// and the test is on the paired difference D = 1[outcome in B] − 1[outcome in A],
+// with se(D) the sample standard deviation of the per-run D over sqrt(n).
+//
+// Each test is two-sided with a minimum effect: the difference must lie in the stated
+// direction by more than 5 se (a model where the parameter moves the odds the other
+// way, or not at all, fails: an ignored parameter gives D = 0 in every pair, se = 0
+// and z = 0) and its size must reach a stated minimum, about a third of the size
+// measured when the test was written (in each test's comment; printed when run), so
+// that a mechanism weakened to a trace fails too while a recalibration of the baseline
+// does not. A correct model fails the 5-sigma part with probability below 3e-7 per
+// test (normal tail at 5 sigma; n = 10,000 pairs).
 #include <catch2/catch.hpp>
 #include <boost/math/distributions/chi_squared.hpp>
 #include <algorithm>
@@ -58,38 +63,48 @@ std::vector<Outcome> outcomes_of(const std::vector<std::string>& overrides) {
 
 struct Paired {
     double p_a = 0.0, p_b = 0.0;
-    double mean = 0.0;  ///< mean of D = 1[escalation in B] − 1[escalation in A]
+    double mean = 0.0;  ///< mean of D = 1[outcome in B] − 1[outcome in A]
     double se = 0.0;    ///< sd(D) / sqrt(n)
 };
 
-Paired paired_escalation(const std::vector<Outcome>& a, const std::vector<Outcome>& b) {
+Paired paired_difference(const std::vector<Outcome>& a, const std::vector<Outcome>& b, Outcome outcome) {
     const auto n = static_cast<double>(a.size());
-    double sum = 0.0, sum_sq = 0.0, esc_a = 0.0, esc_b = 0.0;
+    double sum = 0.0, sum_sq = 0.0, hits_a = 0.0, hits_b = 0.0;
     for (std::size_t i = 0; i < a.size(); ++i) {
-        const double x = a[i] == Outcome::escalation ? 1.0 : 0.0;
-        const double y = b[i] == Outcome::escalation ? 1.0 : 0.0;
-        esc_a += x;
-        esc_b += y;
+        const double x = a[i] == outcome ? 1.0 : 0.0;
+        const double y = b[i] == outcome ? 1.0 : 0.0;
+        hits_a += x;
+        hits_b += y;
         sum += y - x;
         sum_sq += (y - x) * (y - x);
     }
     Paired p;
-    p.p_a = esc_a / n;
-    p.p_b = esc_b / n;
+    p.p_a = hits_a / n;
+    p.p_b = hits_b / n;
     p.mean = sum / n;
     const double variance = std::max(0.0, (sum_sq - n * p.mean * p.mean) / (n - 1.0));
     p.se = std::sqrt(variance / n);
     return p;
 }
 
-/// Asserts that arm B's escalation odds are not lower than arm A's (direction +1) or not
-/// higher (direction −1), with a 5-sigma margin on the paired difference.
-void check_direction(const char* what, const std::vector<std::string>& a, const std::vector<std::string>& b, int direction) {
-    const Paired p = paired_escalation(outcomes_of(a), outcomes_of(b));
-    std::printf("%s: P(escalation) %.4f -> %.4f, paired difference %+.4f, se %.4f (z %+.1f)\n", what, p.p_a, p.p_b, p.mean,
-                p.se, p.se > 0 ? p.mean / p.se : 0.0);
-    INFO(what << ": " << p.p_a << " -> " << p.p_b << ", paired difference " << p.mean << " +/- " << p.se);
-    CHECK(direction * p.mean >= -5.0 * p.se);
+/// The baseline arm, run once for every comparison against it.
+const std::vector<Outcome>& baseline_outcomes() {
+    static const std::vector<Outcome> outcomes = outcomes_of({});
+    return outcomes;
+}
+
+/// Asserts that arm B (the baseline with `overrides`) moves P(outcome) in `direction`
+/// (+1 up, −1 down) by more than 5 se and by at least `min_effect` (a probability).
+void check_effect(const char* what, const std::vector<std::string>& overrides, Outcome outcome, int direction,
+                  double min_effect) {
+    const Paired p = paired_difference(baseline_outcomes(), outcomes_of(overrides), outcome);
+    const double z = p.se > 0 ? p.mean / p.se : 0.0;
+    std::printf("%s: P(%s) %.4f -> %.4f, paired difference %+.4f, se %.4f (z %+.1f; needs z %s5 and |d| >= %.3f)\n", what,
+                outcome_name(outcome), p.p_a, p.p_b, p.mean, p.se, z, direction > 0 ? ">= +" : "<= -", min_effect);
+    INFO(what << ": P(" << outcome_name(outcome) << ") " << p.p_a << " -> " << p.p_b << ", paired difference " << p.mean
+              << " +/- " << p.se);
+    CHECK(direction * p.mean > 5.0 * p.se);
+    CHECK(direction * p.mean >= min_effect);
 }
 
 /// First-tick choices of both leaders in `runs` runs of one tick.
@@ -119,20 +134,45 @@ FirstTicks first_ticks(const std::vector<std::string>& overrides, int runs) {
 
 }  // namespace
 
-TEST_CASE("response: raising a leader's risk tolerance does not lower escalation odds", "[statistical][response]") {
-    check_direction("putin risk tolerance 0.7 -> 0.95", {}, {"leaders.putin.traits.risk_tolerance=0.95"}, +1);
-    check_direction("biden risk tolerance 0.35 -> 0.9", {}, {"leaders.biden.traits.risk_tolerance=0.9"}, +1);
+TEST_CASE("response: raising a leader's risk tolerance raises escalation odds", "[statistical][response]") {
+    // Written at +0.095 and +0.047 (risk tolerance only scales the war term).
+    check_effect("putin risk tolerance 0.7 -> 0.95", {"leaders.putin.traits.risk_tolerance=0.95"}, Outcome::escalation, +1, 0.03);
+    check_effect("biden risk tolerance 0.35 -> 0.9", {"leaders.biden.traits.risk_tolerance=0.9"}, Outcome::escalation, +1, 0.015);
 }
 
-TEST_CASE("response: closing the channel does not lower escalation odds", "[statistical][response]") {
+TEST_CASE("response: closing the channel raises escalation odds", "[statistical][response]") {
     // Channel 0: misreads at their full rate m, full state noise, no joint agreement
-    // (it needs channel 0.6) until the leaders reopen the channel.
-    check_direction("channel 0.4 -> 0", {}, {"world.variables.channel.initial=0"}, +1);
+    // (it needs channel 0.6) until the leaders reopen the channel. Written at +0.023.
+    check_effect("channel 0.4 -> 0", {"world.variables.channel.initial=0"}, Outcome::escalation, +1, 0.007);
 }
 
-TEST_CASE("response: raising both leaders' priority on stability does not raise escalation odds", "[statistical][response]") {
-    check_direction("stability priority -> 1 for both", {},
-                    {"leaders.biden.priorities.stability=1", "leaders.putin.priorities.stability=1"}, -1);
+TEST_CASE("response: raising both leaders' priority on stability lowers escalation odds", "[statistical][response]") {
+    // Written at -0.040.
+    check_effect("stability priority -> 1 for both", {"leaders.biden.priorities.stability=1", "leaders.putin.priorities.stability=1"},
+                 Outcome::escalation, -1, 0.013);
+}
+
+TEST_CASE("response: slower tension decay and faster tension gain raise escalation odds", "[statistical][response]") {
+    // Tension adds to the ladder's pressure (tension_weight): kept longer or built
+    // faster, it steps the ladder up more often. Written at +0.063 and +0.017.
+    check_effect("tension decay 0.07 -> 0.02", {"ladder.tension.decay=0.02"}, Outcome::escalation, +1, 0.02);
+    check_effect("tension gain 0.035 -> 0.07", {"ladder.tension.gain=0.07"}, Outcome::escalation, +1, 0.005);
+}
+
+TEST_CASE("response: reciprocity raises escalation odds, resolve raises settlement odds", "[statistical][response]") {
+    // Reciprocity pulls Biden toward matching Putin's (mostly escalatory) moves; resolve
+    // keeps Putin on a repeated course, which ends more crises in an agreement or a
+    // settlement. Written at +0.103 and +0.106.
+    check_effect("biden reciprocity 0.01 -> 0.5", {"leaders.biden.traits.reciprocity=0.5"}, Outcome::escalation, +1, 0.03);
+    check_effect("putin resolve 0.02 -> 0.3", {"leaders.putin.traits.resolve=0.3"}, Outcome::deescalation, +1, 0.03);
+}
+
+TEST_CASE("response: misperception and an escalatory misread bias lower settlement odds", "[statistical][response]") {
+    // More misread moves (at the baseline's channel), and misreads skewed toward the
+    // escalatory moves, pull the leaders' replies away from agreement. Written at
+    // -0.043 and -0.024.
+    check_effect("putin misperception 0.25 -> 0.6", {"leaders.putin.traits.misperception=0.6"}, Outcome::deescalation, -1, 0.013);
+    check_effect("escalation bias 1 -> 3", {"perception.escalation_bias=3"}, Outcome::deescalation, -1, 0.007);
 }
 
 TEST_CASE("response: rationality 0 chooses uniformly, high rationality chooses the best option", "[statistical][response]") {
