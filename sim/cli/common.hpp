@@ -14,11 +14,15 @@
 
 namespace brink::cli {
 
-/// Exit codes, following convention.
+/// Exit codes (README.md, docs/outputs.md#exit-codes). 74 and 75 are sysexits.h's
+/// EX_IOERR and EX_TEMPFAIL, so that wrappers which know those read them right.
 enum Exit : int {
     ok = 0,
-    runtime_failure = 1,  ///< some runs failed, or an I/O error mid-batch
-    usage_error = 2,      ///< bad flags, bad scenario, unwritable output folder
+    runtime_failure = 1,  ///< the batch finished but some runs failed (errors.csv); or an unexpected internal error
+    usage_error = 2,      ///< bad flags, bad scenario, output folder unusable (not empty, unwritable, other version)
+    game_unfinished = 3,  ///< brink play: the input ended before the game did
+    io_error = 74,        ///< writing results failed after the start (disk full, read-only); the folder resumes
+    folder_busy = 75,     ///< another brink process is writing to the folder: try again when it is done
     interrupted_sigint = 130,
     interrupted_sigterm = 143,
 };

@@ -87,6 +87,12 @@ int guarded(const char* command, Body body) {
         return stop_exit_code();
     } catch (const ExperimentError& e) {
         return usage(command, e.what());
+    } catch (const FolderBusy& e) {
+        std::cerr << "brink " << command << ": " << e.what() << "\n";
+        return folder_busy;
+    } catch (const IoError& e) {
+        std::cerr << "\nbrink " << command << ": " << e.what() << "\n";
+        return io_error;
     } catch (const OutputError& e) {
         return usage(command, e.what());
     } catch (const std::exception& e) {
@@ -160,20 +166,28 @@ Command add_sweep_command(CLI::App& app, const std::string& command_line) {
             install_signal_handlers();
             SweepStatus status;
             std::string dir = o->resume;
-            if (!o->resume.empty()) {
-                status = resume_sweep(dir, options);
-            } else {
-                SweepPlan plan;
-                if (o->vary.empty()) {
-                    plan = sweep_plan_from_scenario(o->scenario, o->common.overrides);
+            try {
+                if (!o->resume.empty()) {
+                    status = resume_sweep(dir, options);
                 } else {
-                    plan.scenario_file = o->scenario;
-                    plan.overrides = o->common.overrides;
-                    plan.samples = o->sample;
-                    for (const std::string& v : o->vary) plan.axes.push_back(parse_axis(v, o->sample > 0));
+                    SweepPlan plan;
+                    if (o->vary.empty()) {
+                        plan = sweep_plan_from_scenario(o->scenario, o->common.overrides);
+                    } else {
+                        plan.scenario_file = o->scenario;
+                        plan.overrides = o->common.overrides;
+                        plan.samples = o->sample;
+                        for (const std::string& v : o->vary) plan.axes.push_back(parse_axis(v, o->sample > 0));
+                    }
+                    dir = o->common.folder("sweep", o->scenario);
+                    status = run_sweep(plan, dir, options);
                 }
-                dir = o->common.folder("sweep", o->scenario);
-                status = run_sweep(plan, dir, options);
+            } catch (const IoError& e) {
+                // Points finished so far are kept once the sweep's plan is on disk.
+                const bool resumable = fs::exists(fs::path(dir) / "sweep-plan.txt");
+                throw IoError(std::string(e.what()) + "\nbrink sweep: " +
+                              (resumable ? "the points finished so far are kept; once the problem is fixed, continue with  brink sweep --resume " + dir
+                                         : "nothing was run; once the problem is fixed, remove " + dir + " and start again"));
             }
             end_progress(options);
             std::printf("sweep: %zu of %zu points done%s\nresults in: %s/ (sweep.csv; points/NNNN/ holds each point's run folder)\n",

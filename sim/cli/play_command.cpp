@@ -12,8 +12,10 @@ namespace brink::cli {
 
 namespace {
 
-/// The player chose to stop (q or end of input).
-struct QuitGame {};
+/// The game stops before its end: the player typed q, or the input ended.
+struct QuitGame {
+    bool end_of_input = false;
+};
 
 /// Discards rows: the comparison only needs the aggregates.
 class NullSink final : public RunSink {
@@ -93,7 +95,7 @@ private:
             std::printf("Your move [1-%zu, q to quit]: ", d.options.size());
             std::fflush(stdout);
             std::string input;
-            if (!std::getline(std::cin, input)) throw QuitGame{};
+            if (!std::getline(std::cin, input)) throw QuitGame{true};
             const auto first = input.find_first_not_of(" \t\r");
             input = first == std::string::npos ? "" : input.substr(first, input.find_last_not_of(" \t\r") - first + 1);
             if (input == "q" || input == "quit") throw QuitGame{};
@@ -131,9 +133,12 @@ int play(const Scenario& s, const std::string& as, std::uint64_t seed, std::uint
     WorkspaceHandle ws;
     try {
         simulate(s, run, seed, result, ws, &player);
-    } catch (const QuitGame&) {
+    } catch (const QuitGame& quit) {
         std::printf("\nGame ended early after %zu ticks. Replay it with the same --seed and --run.\n", player.path().size());
-        return ok;
+        if (!quit.end_of_input) return ok;
+        // A script whose moves ran out is told apart from a player who chose to stop.
+        std::cerr << "brink play: the input ended before the game did (exit " << static_cast<int>(game_unfinished) << ")\n";
+        return game_unfinished;
     }
     std::printf("\nYour game ended in %s at tick %d; the ladder peaked at rung %d (%s).\n", outcome_name(result.outcome),
                 result.end_tick, result.max_rung, s.ladder[static_cast<std::size_t>(result.max_rung)].label.c_str());

@@ -105,6 +105,12 @@ int run_command(const RunOptions& o, const std::string& command_line) {
         } else {
             folder = ResultFolder::resume(dir, s, record, totals, start);
         }
+    } catch (const FolderBusy& e) {
+        std::cerr << "brink run: " << e.what() << "\n";
+        return folder_busy;
+    } catch (const IoError& e) {
+        std::cerr << "brink run: " << e.what() << "\n";
+        return io_error;
     } catch (const OutputError& e) {
         std::cerr << "brink run: " << e.what() << "\n";
         return usage_error;
@@ -145,6 +151,11 @@ int run_command(const RunOptions& o, const std::string& command_line) {
             std::printf("interrupted: resume with  brink run --resume %s\n", folder->dir().c_str());
             return stop_exit_code();
         }
+    } catch (const OutputError& e) {
+        // The checkpoint and the rows up to it are on disk: nothing before them is lost.
+        std::cerr << "\nbrink run: " << e.what() << "\nbrink run: the results up to the last checkpoint are kept; once the problem is fixed, "
+                  << "continue with  brink run --resume " << folder->dir() << "\n";
+        return io_error;
     } catch (const std::exception& e) {
         std::cerr << "\nbrink run: " << e.what() << "\n";
         return runtime_failure;

@@ -69,15 +69,13 @@ std::vector<LoadedScenario> load_points(const std::string& file, const std::vect
     return loaded;
 }
 
-void prepare_empty_dir(const std::string& dir) {
-    std::error_code ec;
-    if (fs::exists(dir, ec)) {
-        if (!fs::is_directory(dir, ec)) throw OutputError(dir + " exists and is not a folder; choose another --out");
-        if (!fs::is_empty(dir, ec)) throw OutputError(dir + " already holds files; choose another --out, or --resume it if it is an interrupted experiment");
-    } else if (!fs::create_directories(dir, ec) || ec) {
-        throw OutputError("cannot create the output folder " + dir + ": " + ec.message());
-    }
+/// The manifests' record of what computed the results (see brink/version.hpp).
+std::string version_fields() {
+    return ",\n  \"model_version\": " + std::to_string(kModelVersion) + ",\n  \"stream_scheme\": {\"name\": " +
+           Json::quote(kStreamScheme) + ", \"version\": " + std::to_string(kStreamSchemeVersion) + "}";
 }
+
+SweepStatus continue_sweep(const std::string& dir, const StudyOptions& options);
 
 BatchRecord record_for(const LoadedScenario& loaded, std::uint64_t runs, std::uint64_t seed, const StudyOptions& options) {
     BatchRecord r;
@@ -195,7 +193,7 @@ void write_sweep_results(const std::string& dir, const std::vector<std::string>&
         csv += "\n";
     }
     write_file_atomically((fs::path(dir) / "sweep.csv").string(), csv);
-    std::string json = "{\n  \"kind\": \"sweep\",\n  \"brink_version\": " + Json::quote(kVersion) + ",\n  \"complete\": " +
+    std::string json = "{\n  \"kind\": \"sweep\",\n  \"brink_version\": " + Json::quote(kVersion) + version_fields() + ",\n  \"complete\": " +
                        (complete ? "true" : "false") + ",\n  \"parameters\": [";
     for (std::size_t i = 0; i < paths.size(); ++i) json += (i ? ", " : "") + Json::quote(paths[i]);
     json += "],\n  \"points\": " + std::to_string(values.size()) + ",\n  \"points_done\": " + std::to_string(points_done) +
@@ -217,7 +215,7 @@ std::vector<std::vector<std::string>> point_values(const std::vector<std::vector
 
 }  // namespace
 
-void prepare_output_folder(const std::string& dir) { prepare_empty_dir(dir); }
+void prepare_output_folder(const std::string& dir) { lock_new_folder(dir); }
 
 OutcomeColumn read_outcomes(const std::string& dir) {
     const fs::path path = fs::path(dir) / "runs.csv";
@@ -271,7 +269,7 @@ SweepStatus run_sweep(const SweepPlan& plan, const std::string& dir, const Study
     const std::uint64_t runs = options.runs > 0 ? options.runs : loaded.front().scenario.default_runs;
     const std::uint64_t seed = options.seed_given ? options.seed : loaded.front().scenario.default_seed;
 
-    prepare_empty_dir(dir);
+    const FolderLock lock = lock_new_folder(dir);  // held until the sweep stops
     std::vector<std::string> paths;
     for (const Axis& a : plan.axes) paths.push_back(a.path);
     const auto values = point_values(points);
@@ -290,12 +288,21 @@ SweepStatus run_sweep(const SweepPlan& plan, const std::string& dir, const Study
     write_file_atomically((fs::path(dir) / "sweep-plan.txt").string(),
                           "runs=" + std::to_string(runs) + "\nseed=" + std::to_string(seed) + "\n");
     write_sweep_results(dir, paths, values, false, runs, seed, options, 0);
-    return resume_sweep(dir, options);
+    return continue_sweep(dir, options);
 }
 
 SweepStatus resume_sweep(const std::string& dir, const StudyOptions& options) {
+    if (!fs::exists(fs::path(dir) / "points.csv")) throw OutputError(dir + " is not a Brink sweep folder (no points.csv)");
+    const FolderLock lock(dir);
+    check_manifest_versions(dir);
+    return continue_sweep(dir, options);
+}
+
+namespace {
+
+/// Plays the unfinished points of the sweep in `dir`, which the caller holds locked.
+SweepStatus continue_sweep(const std::string& dir, const StudyOptions& options) {
     const fs::path table = fs::path(dir) / "points.csv";
-    if (!fs::exists(table)) throw OutputError(dir + " is not a Brink sweep folder (no points.csv)");
     std::istringstream in(read_text(table));
     std::string line;
     std::getline(in, line);
@@ -335,6 +342,8 @@ SweepStatus resume_sweep(const std::string& dir, const StudyOptions& options) {
     return status;
 }
 
+}  // namespace
+
 Comparison compare_folders(const std::string& dir_a, const std::string& dir_b) {
     for (const std::string& d : {dir_a, dir_b})
         if (fs::exists(fs::path(d) / "checkpoint.bin"))
@@ -360,7 +369,7 @@ Comparison compare_scenarios(const std::string& file_a, const std::string& file_
     const LoadedScenario b = load_scenario(file_b, overrides);
     const std::uint64_t runs = options.runs > 0 ? options.runs : a.scenario.default_runs;
     const std::uint64_t seed = options.seed_given ? options.seed : a.scenario.default_seed;
-    prepare_empty_dir(dir);
+    const FolderLock lock = lock_new_folder(dir);
     std::uint64_t failed = 0;
     const std::pair<const LoadedScenario*, const char*> sides[] = {{&a, "a"}, {&b, "b"}};
     std::uint64_t done = 0;
@@ -390,9 +399,12 @@ void write_comparison(const Comparison& c, const std::string& dir, const std::st
                format_double(d.p_value) + "," + (d.significant() ? "true" : "false") + "," + std::to_string(d.n) + "," +
                std::to_string(d.only_a) + "," + std::to_string(d.only_b) + "\n";
     }
-    fs::create_directories(dir);
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) throw OutputError("cannot create the output folder " + dir + ": " + ec.message());
+    const FolderLock lock(dir);
     write_file_atomically((fs::path(dir) / "compare.csv").string(), csv);
-    const std::string json = "{\n  \"kind\": \"compare\",\n  \"brink_version\": " + Json::quote(kVersion) + ",\n  \"label_a\": " +
+    const std::string json = "{\n  \"kind\": \"compare\",\n  \"brink_version\": " + Json::quote(kVersion) + version_fields() + ",\n  \"label_a\": " +
                              Json::quote(c.label_a) + ",\n  \"label_b\": " + Json::quote(c.label_b) + ",\n  \"runs\": " +
                              std::to_string(c.outcomes[0].n) +
                              ",\n  \"interval\": \"Newcombe (1998) hybrid score interval for paired proportions, 95%\",\n  \"test\": \"exact McNemar, two-sided\",\n  \"command_line\": " +
@@ -437,7 +449,7 @@ SensitivityResult run_sensitivity(const SensitivityPlan& plan, const std::string
     const std::vector<LoadedScenario> loaded = load_points(plan.scenario_file, plan.overrides, points);
     const std::uint64_t runs = options.runs > 0 ? options.runs : 1000;
     const std::uint64_t seed = options.seed_given ? options.seed : loaded.front().scenario.default_seed;
-    prepare_empty_dir(dir);
+    const FolderLock lock = lock_new_folder(dir);  // held until the results are written
 
     std::vector<double> y;
     std::string design_csv = "point,design";
@@ -491,7 +503,7 @@ SensitivityResult run_sensitivity(const SensitivityPlan& plan, const std::string
     }
     write_file_atomically((fs::path(dir) / "sensitivity.csv").string(), csv);
     write_file_atomically((fs::path(dir) / "design.csv").string(), design_csv);
-    std::string json = "{\n  \"kind\": \"sensitivity\",\n  \"brink_version\": " + Json::quote(kVersion) + ",\n  \"scenario\": " +
+    std::string json = "{\n  \"kind\": \"sensitivity\",\n  \"brink_version\": " + Json::quote(kVersion) + version_fields() + ",\n  \"scenario\": " +
                        Json::quote(loaded.front().scenario.name) + ",\n  \"outcome\": " + Json::quote(outcome_name(plan.outcome)) +
                        ",\n  \"parameters\": [";
     for (int d = 0; d < k; ++d) json += (d ? ", " : "") + Json::quote(plan.parameters[static_cast<std::size_t>(d)].path);

@@ -4,12 +4,15 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
+#include <utility>
 
 #include "brink/output.hpp"
 #include "brink/stats.hpp"
@@ -23,10 +26,13 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr char kCheckpointMagic[8] = {'B', 'R', 'I', 'N', 'K', 'C', 'P', '1'};
+// Format 2 adds the model version and stream scheme after the magic; format 1 (no versions) is refused.
+constexpr char kCheckpointMagic[8] = {'B', 'R', 'I', 'N', 'K', 'C', 'P', '2'};
+constexpr char kCheckpointMagicV1[8] = {'B', 'R', 'I', 'N', 'K', 'C', 'P', '1'};
 constexpr const char* kRunsPartial = "runs.csv.partial";
 constexpr const char* kErrorsPartial = "errors.csv.partial";
 constexpr const char* kCheckpoint = "checkpoint.bin";
+constexpr const char* kManifest = "manifest.json";
 constexpr double kCheckpointSeconds = 2.0;
 const double kQuantiles[] = {0.05, 0.25, 0.5, 0.75, 0.95};
 const char* const kQuantileNames[] = {"q05", "q25", "q50", "q75", "q95"};
@@ -147,14 +153,14 @@ BatchRecord read_record_from(Cursor& c) {
 
 std::string read_all(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
-    if (!in) throw OutputError("cannot read " + path);
+    if (!in) throw OutputError("cannot read " + path + ": " + std::strerror(errno));
     std::ostringstream s;
     s << in.rdbuf();
     return s.str();
 }
 
-void sync_file(std::FILE* f, const std::string& what) {
-    if (std::fflush(f) != 0 || ::fsync(::fileno(f)) != 0) throw OutputError("cannot write " + what + ": " + std::strerror(errno));
+void sync_file(std::FILE* f, const std::string& path) {
+    if (std::fflush(f) != 0 || ::fsync(::fileno(f)) != 0) throw IoError("cannot write " + path + ": " + std::strerror(errno));
 }
 
 std::uint64_t checked_size(const fs::path& p) {
@@ -162,6 +168,105 @@ std::uint64_t checked_size(const fs::path& p) {
     const auto n = fs::file_size(p, ec);
     if (ec) throw OutputError("cannot read " + p.string() + ": " + ec.message());
     return n;
+}
+
+/// What this build computes: written after a checkpoint's magic, and checked on resume.
+void put_versions(std::string& out) {
+    put_u64(out, static_cast<std::uint64_t>(kModelVersion));
+    put_str(out, kStreamScheme);
+    put_u64(out, static_cast<std::uint64_t>(kStreamSchemeVersion));
+}
+
+/// Why `dir` cannot be resumed by this build, given what wrote it.
+std::string version_refusal(const std::string& dir, const std::string& where, long long model, const std::string& scheme,
+                            long long scheme_version) {
+    if (model != kModelVersion)
+        return dir + " was written by model version " + std::to_string(model) + " (" + where + "); this Brink runs model version " +
+               std::to_string(kModelVersion) + ", so resuming would mix two models' runs. Start the batch again, or resume it with the Brink that started it";
+    if (scheme != kStreamScheme || scheme_version != kStreamSchemeVersion)
+        return dir + " was written with random-stream scheme " + scheme + " version " + std::to_string(scheme_version) + " (" + where +
+               "); this Brink uses " + kStreamScheme + " version " + std::to_string(kStreamSchemeVersion) +
+               ", so resuming would mix two streams' runs. Start the batch again, or resume it with the Brink that started it";
+    return "";
+}
+
+/// The checkpoint of `dir` after its magic and versions (refused when another build wrote it).
+std::string checkpoint_body(const std::string& dir) {
+    const fs::path path = fs::path(dir) / kCheckpoint;
+    std::error_code ec;
+    if (!fs::exists(path, ec)) {
+        if (fs::exists(fs::path(dir) / kManifest, ec))
+            throw OutputError(dir + " holds a finished batch (no checkpoint.bin); there is nothing to resume");
+        throw OutputError(dir + " is not a Brink result folder (no checkpoint.bin)");
+    }
+    const std::string data = read_all(path.string());
+    const auto starts_with = [&](const char (&magic)[8]) { return data.size() >= 8 && data.compare(0, 8, magic, 8) == 0; };
+    if (starts_with(kCheckpointMagicV1))
+        throw OutputError(dir + " was written by an older Brink (checkpoint format 1, which records no model version); "
+                                "resume it with the Brink that started it, or start the batch again");
+    if (!starts_with(kCheckpointMagic)) throw OutputError(path.string() + " is not a Brink checkpoint");
+    const std::string body = data.substr(sizeof kCheckpointMagic);
+    Cursor c(body, path.string());
+    const auto model = static_cast<long long>(c.u64());
+    const std::string scheme = c.str();
+    const auto scheme_version = static_cast<long long>(c.u64());
+    if (const std::string why = version_refusal(dir, "its checkpoint.bin", model, scheme, scheme_version); !why.empty())
+        throw OutputError(why);
+    const std::size_t header = 8 + 8 + scheme.size() + 8;
+    return body.substr(header);
+}
+
+/// The text of `"key": value` in a manifest written by Brink, searched within [from, to): a
+/// string's contents or a number's digits; nullopt when the key is absent.
+std::optional<std::string> manifest_scalar(const std::string& text, const std::string& key, std::size_t from = 0,
+                                           std::size_t to = std::string::npos) {
+    const std::string quoted = "\"" + key + "\"";
+    std::size_t at = text.find(quoted, from);
+    if (at == std::string::npos || at >= to) return std::nullopt;
+    at = text.find_first_not_of(" \t\n", at + quoted.size());
+    if (at == std::string::npos || text[at] != ':') return std::nullopt;
+    at = text.find_first_not_of(" \t\n", at + 1);
+    if (at == std::string::npos) return std::nullopt;
+    if (text[at] == '"') {
+        const std::size_t end = text.find('"', at + 1);
+        if (end == std::string::npos) return std::nullopt;
+        return text.substr(at + 1, end - at - 1);
+    }
+    const std::size_t end = text.find_first_of(",}\n", at);
+    return text.substr(at, end == std::string::npos ? std::string::npos : end - at);
+}
+
+long long manifest_integer(const std::optional<std::string>& text) {
+    long long v = -1;
+    if (!text || std::from_chars(text->data(), text->data() + text->size(), v).ec != std::errc()) return -1;
+    return v;
+}
+
+}  // namespace
+
+void check_manifest_versions(const std::string& dir) {
+    const fs::path path = fs::path(dir) / kManifest;
+    std::error_code ec;
+    if (!fs::exists(path, ec)) return;  // a crashed batch has none yet; its checkpoint says the same
+    const std::string text = read_all(path.string());
+    const auto model = manifest_scalar(text, "model_version");
+    const std::size_t scheme_at = text.find("\"stream_scheme\"");
+    const std::size_t scheme_end = scheme_at == std::string::npos ? scheme_at : text.find('}', scheme_at);
+    const auto scheme = scheme_at == std::string::npos ? std::nullopt : manifest_scalar(text, "name", scheme_at, scheme_end);
+    const auto scheme_version = scheme_at == std::string::npos ? std::nullopt : manifest_scalar(text, "version", scheme_at, scheme_end);
+    if (!model || !scheme || !scheme_version)
+        throw OutputError(dir + " was written by an older Brink (its manifest.json records no model_version or stream_scheme); "
+                                "resume it with the Brink that started it, or start the batch again");
+    if (const std::string why = version_refusal(dir, "its manifest.json", manifest_integer(model), *scheme, manifest_integer(scheme_version));
+        !why.empty())
+        throw OutputError(why);
+}
+
+namespace {
+
+void put_version_fields(Json& j) {
+    j.value("model_version", kModelVersion);
+    j.begin_object("stream_scheme").value("name", kStreamScheme).value("version", kStreamSchemeVersion).end_object();
 }
 
 }  // namespace
@@ -388,8 +493,8 @@ std::string timeseries_csv(const Scenario& s, const Aggregates& a) {
 
 // --- ResultFolder
 
-ResultFolder::ResultFolder(std::string dir, const Scenario& scenario, BatchRecord record)
-    : dir_(std::move(dir)), scenario_(scenario), record_(std::move(record)), last_checkpoint_(seconds_now()) {}
+ResultFolder::ResultFolder(std::string dir, FolderLock lock, const Scenario& scenario, BatchRecord record)
+    : dir_(std::move(dir)), lock_(std::move(lock)), scenario_(scenario), record_(std::move(record)), last_checkpoint_(seconds_now()) {}
 
 ResultFolder::~ResultFolder() {
     if (runs_) std::fclose(runs_);
@@ -400,59 +505,62 @@ namespace {
 
 std::FILE* open_rows(const fs::path& path, const char* mode) {
     std::FILE* f = std::fopen(path.c_str(), mode);
-    if (!f) throw OutputError("cannot write " + path.string() + ": " + std::strerror(errno));
+    if (!f) throw IoError("cannot write " + path.string() + ": " + std::strerror(errno));
     return f;
 }
 
-void write_rows(std::FILE* f, const std::string& text, const std::string& what) {
+void write_rows(std::FILE* f, const std::string& text, const fs::path& path) {
     if (!text.empty() && std::fwrite(text.data(), 1, text.size(), f) != text.size())
-        throw OutputError("cannot write " + what + ": " + std::strerror(errno));
+        throw IoError("cannot write " + path.string() + ": " + std::strerror(errno));
+}
+
+/// Closes a row file, reporting what its last flush could not write.
+void close_rows(std::FILE*& f, const fs::path& path) {
+    std::FILE* file = std::exchange(f, nullptr);
+    if (std::fclose(file) != 0) throw IoError("cannot write " + path.string() + ": " + std::strerror(errno));
+}
+
+std::uint64_t position(std::FILE* f, const fs::path& path) {
+    const long at = std::ftell(f);
+    if (at < 0) throw IoError("cannot write " + path.string() + ": " + std::strerror(errno));
+    return static_cast<std::uint64_t>(at);
 }
 
 }  // namespace
 
 std::unique_ptr<ResultFolder> ResultFolder::create(const std::string& dir, const Scenario& scenario, const BatchRecord& record) {
-    std::error_code ec;
-    if (fs::exists(dir, ec)) {
-        if (!fs::is_directory(dir, ec)) throw OutputError(dir + " exists and is not a folder; choose another --out");
-        if (!fs::is_empty(dir, ec)) throw OutputError(dir + " already holds files; choose another --out, or --resume it if it is an interrupted batch");
-    } else if (!fs::create_directories(dir, ec) || ec) {
-        throw OutputError("cannot create the output folder " + dir + ": " + ec.message());
-    }
-    if (::access(dir.c_str(), W_OK) != 0) throw OutputError("cannot write to the output folder " + dir + ": " + std::strerror(errno));
-    std::unique_ptr<ResultFolder> folder(new ResultFolder(dir, scenario, record));
+    std::unique_ptr<ResultFolder> folder(new ResultFolder(dir, lock_new_folder(dir), scenario, record));
     const fs::path d(dir);
-    folder->runs_ = open_rows(d / kRunsPartial, "wb");
-    folder->errors_ = open_rows(d / kErrorsPartial, "wb");
-    write_rows(folder->runs_, runs_csv_header(scenario), kRunsPartial);
-    write_rows(folder->errors_, "run_id,seed,error\n", kErrorsPartial);
-    write_file_atomically((d / "scenario.yaml").string(), record.scenario_yaml);
-    folder->checkpoint(nullptr, 0);
+    try {
+        folder->runs_ = open_rows(d / kRunsPartial, "wb");
+        folder->errors_ = open_rows(d / kErrorsPartial, "wb");
+        write_rows(folder->runs_, runs_csv_header(scenario), d / kRunsPartial);
+        write_rows(folder->errors_, "run_id,seed,error\n", d / kErrorsPartial);
+        write_file_atomically((d / "scenario.yaml").string(), record.scenario_yaml);
+        folder->checkpoint(nullptr, 0);
+    } catch (const OutputError&) {
+        // Leave the folder empty, as it was found, so the same --out works once the problem is fixed.
+        for (const char* name : {kCheckpoint, "scenario.yaml", kRunsPartial, kErrorsPartial}) ::unlink((d / name).c_str());
+        throw;
+    }
     return folder;
 }
 
 BatchRecord ResultFolder::read_record(const std::string& dir) {
-    const fs::path path = fs::path(dir) / kCheckpoint;
-    std::error_code ec;
-    if (!fs::exists(path, ec)) {
-        if (fs::exists(fs::path(dir) / "manifest.json", ec))
-            throw OutputError(dir + " holds a finished batch (no checkpoint.bin); there is nothing to resume");
-        throw OutputError(dir + " is not a Brink result folder (no checkpoint.bin)");
-    }
-    const std::string data = read_all(path.string());
-    if (data.size() < sizeof kCheckpointMagic || data.compare(0, sizeof kCheckpointMagic, kCheckpointMagic, sizeof kCheckpointMagic) != 0)
-        throw OutputError(path.string() + " is not a Brink checkpoint");
-    const std::string body = data.substr(sizeof kCheckpointMagic);
-    Cursor c(body, path.string());
+    const std::string body = checkpoint_body(dir);
+    check_manifest_versions(dir);
+    Cursor c(body, (fs::path(dir) / kCheckpoint).string());
     return read_record_from(c);
 }
 
 std::unique_ptr<ResultFolder> ResultFolder::resume(const std::string& dir, const Scenario& scenario, BatchRecord& record,
                                                    Aggregates& totals, std::uint64_t& next_run) {
     const fs::path d(dir);
+    FolderLock lock(dir);
+    // Read (again) under the lock: a writer that held it may have moved the batch on.
+    const std::string body = checkpoint_body(dir);
+    check_manifest_versions(dir);
     const fs::path path = d / kCheckpoint;
-    const std::string data = read_all(path.string());
-    const std::string body = data.substr(sizeof kCheckpointMagic);
     Cursor c(body, path.string());
     record = read_record_from(c);
     next_run = c.u64();
@@ -466,19 +574,40 @@ std::unique_ptr<ResultFolder> ResultFolder::resume(const std::string& dir, const
         if (!c.at_end()) throw OutputError(path.string() + " is damaged (trailing bytes)");
     }
 
-    // An interrupted batch left its rows under the final names; a crash left them partial.
-    for (const auto& [final_name, partial] : {std::pair{"runs.csv", kRunsPartial}, std::pair{"errors.csv", kErrorsPartial}}) {
+    // Everything is checked before anything changes, so a refused resume leaves the folder as
+    // it was. An interrupted batch left its rows under the final names; a crash left them partial.
+    struct Rows {
+        const char* final_name;
+        const char* partial;
+        std::uint64_t bytes;
+        fs::path source;
+    };
+    Rows rows[] = {{"runs.csv", kRunsPartial, runs_bytes, {}}, {"errors.csv", kErrorsPartial, errors_bytes, {}}};
+    for (Rows& r : rows) {
         std::error_code ec;
-        if (!fs::exists(d / partial, ec) && fs::exists(d / final_name, ec)) fs::rename(d / final_name, d / partial);
+        r.source = fs::exists(d / r.partial, ec) ? d / r.partial : d / r.final_name;
+        if (!fs::exists(r.source, ec)) throw OutputError(dir + " has neither " + r.final_name + " nor " + r.partial + "; cannot resume");
+        if (checked_size(r.source) < r.bytes) throw OutputError(r.source.string() + " is shorter than its checkpoint says; cannot resume");
+    }
+    std::unique_ptr<ResultFolder> folder(new ResultFolder(dir, std::move(lock), scenario, record));
+    std::FILE** files[] = {&folder->runs_, &folder->errors_};
+    for (std::size_t k = 0; k < 2; ++k) {
+        *files[k] = std::fopen(rows[k].source.c_str(), "r+b");
+        if (!*files[k]) throw OutputError("cannot write " + rows[k].source.string() + ": " + std::strerror(errno) + "; nothing was changed");
     }
     // Rows written after the last checkpoint are dropped: they will be simulated again.
-    for (const auto& [name, bytes] : {std::pair{kRunsPartial, runs_bytes}, std::pair{kErrorsPartial, errors_bytes}}) {
-        if (checked_size(d / name) < bytes) throw OutputError((d / name).string() + " is shorter than its checkpoint says; cannot resume");
-        fs::resize_file(d / name, bytes);
+    for (std::size_t k = 0; k < 2; ++k) {
+        std::FILE* f = *files[k];
+        if (::ftruncate(::fileno(f), static_cast<off_t>(rows[k].bytes)) != 0 || std::fseek(f, 0, SEEK_END) != 0)
+            throw IoError("cannot cut " + rows[k].source.string() + " back to its checkpoint: " + std::strerror(errno));
     }
-    std::unique_ptr<ResultFolder> folder(new ResultFolder(dir, scenario, record));
-    folder->runs_ = open_rows(d / kRunsPartial, "ab");
-    folder->errors_ = open_rows(d / kErrorsPartial, "ab");
+    bool renamed = false;
+    for (const Rows& r : rows)
+        if (r.source != d / r.partial) {
+            rename_file(r.source.string(), (d / r.partial).string());
+            renamed = true;
+        }
+    if (renamed) sync_folder(dir);
     return folder;
 }
 
@@ -490,23 +619,24 @@ void ResultFolder::on_block(std::uint64_t first, const std::vector<RunSlot>& slo
         if (slot.failed) errors += std::to_string(slot.result.run_id) + "," + std::to_string(record_.plan.seed) + "," + csv_field(slot.error) + "\n";
         else append_run_row(buffer_, scenario_, slot.result, record_.plan.seed);
     }
-    write_rows(runs_, buffer_, kRunsPartial);
-    write_rows(errors_, errors, kErrorsPartial);
+    write_rows(runs_, buffer_, fs::path(dir_) / kRunsPartial);
+    write_rows(errors_, errors, fs::path(dir_) / kErrorsPartial);
     if (seconds_now() - last_checkpoint_ >= kCheckpointSeconds) checkpoint(&totals, first + count);
 }
 
 void ResultFolder::sync_rows() {
-    sync_file(runs_, kRunsPartial);
-    sync_file(errors_, kErrorsPartial);
+    sync_file(runs_, (fs::path(dir_) / kRunsPartial).string());
+    sync_file(errors_, (fs::path(dir_) / kErrorsPartial).string());
 }
 
 void ResultFolder::checkpoint(const Aggregates* a, std::uint64_t next_run) {
     sync_rows();
     std::string out(kCheckpointMagic, sizeof kCheckpointMagic);
+    put_versions(out);
     out += record_bytes(record_);
     put_u64(out, next_run);
-    put_u64(out, static_cast<std::uint64_t>(std::ftell(runs_)));
-    put_u64(out, static_cast<std::uint64_t>(std::ftell(errors_)));
+    put_u64(out, position(runs_, fs::path(dir_) / kRunsPartial));
+    put_u64(out, position(errors_, fs::path(dir_) / kErrorsPartial));
     if (a) put_aggregates(out, *a);
     write_file_atomically((fs::path(dir_) / kCheckpoint).string(), out);
     last_checkpoint_ = seconds_now();
@@ -529,6 +659,7 @@ void ResultFolder::finish(const Aggregates& totals, const BatchStatus& status, b
     j.value("brink_version", kVersion);
     if (*kGitCommit) j.value("git_commit", kGitCommit);
     else j.null("git_commit");
+    put_version_fields(j);
     j.value("complete", complete);
     j.value("stopped_by", stop_reason_name(status.reason));
     j.value("scenario", scenario_.name);
@@ -554,14 +685,19 @@ void ResultFolder::finish(const Aggregates& totals, const BatchStatus& status, b
     j.value("resolved_scenario", record_.scenario_yaml);
     j.end_object();
 
-    std::fclose(runs_);
-    std::fclose(errors_);
-    runs_ = errors_ = nullptr;
-    // The row files take their final names: complete, or the completed prefix of an interrupted batch.
-    fs::rename(d / kRunsPartial, d / "runs.csv");
-    fs::rename(d / kErrorsPartial, d / "errors.csv");
-    if (complete) fs::remove(d / kCheckpoint);
-    write_file_atomically((d / "manifest.json").string(), j.str());
+    close_rows(runs_, d / kRunsPartial);
+    close_rows(errors_, d / kErrorsPartial);
+    // The row files take their final names: complete, or the completed prefix of an interrupted
+    // batch. The checkpoint goes last: until it is removed, a failure anywhere here leaves a
+    // folder that --resume finishes (to the same bytes).
+    rename_file((d / kRunsPartial).string(), (d / "runs.csv").string());
+    rename_file((d / kErrorsPartial).string(), (d / "errors.csv").string());
+    write_file_atomically((d / kManifest).string(), j.str());  // syncs the folder, renames included
+    if (complete) {
+        if (::unlink((d / kCheckpoint).c_str()) != 0)
+            throw IoError("cannot remove " + (d / kCheckpoint).string() + ": " + std::strerror(errno));
+        sync_folder(dir_);
+    }
 }
 
 }  // namespace brink

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Bad flags, bad scenarios and unwritable folders: exit 2, a clear message, nothing written.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/folders.sh"
 
 expect_exit 2 "no subcommand" -- "$BRINK"
 expect_exit 2 "unknown flag" -- "$BRINK" run "$SMALL" --rnus 10
@@ -21,7 +22,8 @@ expect_exit 2 "bad --set" -- "$BRINK" run "$SMALL" --set leaders.blue.traits.rat
 expect_stderr "--set:1:"
 [ ! -e "$WORK/a" ] && pass || fail "a failed start created $WORK/a"
 
-# Unwritable output folders: under a regular file, and a read-only folder (unless root bypasses it).
+# Unwritable output folders: under a regular file, and a read-only folder (really read-only
+# as root too: a read-only bind mount, see folders.sh).
 touch "$WORK/file"
 expect_exit 2 "output under a file" -- "$BRINK" run "$SMALL" --runs 10 --out "$WORK/file/sub"
 expect_stderr "cannot create the output folder"
@@ -29,6 +31,12 @@ mkdir -p "$WORK/full" && touch "$WORK/full/x"
 expect_exit 2 "output folder not empty" -- "$BRINK" run "$SMALL" --runs 10 --out "$WORK/full"
 expect_stderr "already holds files"
 [ "$(ls "$WORK/full")" = "x" ] && pass || fail "refused folder was written to"
+mkdir -p "$WORK/ro"
+if check_readonly_works "$WORK/ro"; then
+  expect_exit 2 "read-only output folder" -- readonly_run "$WORK/ro" "$BRINK" run "$SMALL" --runs 10 --out "$WORK/ro"
+  expect_stderr "cannot write to the output folder $WORK/ro: "
+  [ -z "$(ls -A "$WORK/ro")" ] && pass || fail "the read-only output folder was written to"
+fi
 expect_exit 2 "resume of a non-result folder" -- "$BRINK" run --resume "$WORK/full"
 expect_stderr "not a Brink result folder"
 

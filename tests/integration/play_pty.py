@@ -73,11 +73,13 @@ check("=== Tick 1 (day 7) === ladder: 2 buildup" in text, "the first situation i
 code2, text2 = play(["abc", "99", "talk", "1"])
 check(code2 == 0 and text2 == text, "the same seed and moves gave a different game")
 
-# q ends cleanly; so does Ctrl-D.
+# q ends cleanly (exit 0); so does Ctrl-D, but with its own exit code (3), so that a script
+# whose moves ran out is told apart from a player who chose to stop.
 code, text = play(["2", "q"])
 check(code == 0 and "Game ended early after 1 ticks" in text, "q did not end the game cleanly (exit %s)" % code)
 code, text = play(["1"], eof_after=3)
-check(code == 0 and "Game ended early after 2 ticks" in text, "Ctrl-D did not end the game cleanly (exit %s)" % code)
+check(code == 3 and "Game ended early after 2 ticks" in text, "Ctrl-D: exit %s, expected 3" % code)
+check("the input ended before the game did" in text, "Ctrl-D: no message saying the input ended")
 
 # A leader that is not in the scenario is a usage error.
 bad = subprocess.run([BRINK, "play", SCENARIO, "--as", "nobody"], capture_output=True, text=True)
