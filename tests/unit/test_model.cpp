@@ -311,3 +311,27 @@ TEST_CASE("a run that leaves the model's domain throws RunError", "[model][error
     CHECK_THROWS_AS(simulate(s, 0, 1), RunError);
     CHECK_THROWS_WITH(simulate(s, 0, 1), Catch::Contains("'x' became NaN at tick 1"));
 }
+
+TEST_CASE("the ladder steps on the start-of-tick tension, not on the tension the tick's effects leave", "[model][ladder]") {
+    // One action raises tension directly by 0.5 (no escalation, no noise), and both
+    // leaders play it; tension starts at 0 and neither decays nor gains. Step: k = 200,
+    // θ_up = 0.25, tension weight 1. Tick 1 steps on T₀ = 0: P(up) = sig(200 · (0 − 0.25))
+    // = sig(−50) ≈ 2e-22, so the rung stays 0, while the effects leave tension at
+    // clamp(0 + 0.5 + 0.5) = 1. Tick 2 steps on T₀ = 1: P(up) = sig(150) = 1 in double
+    // precision, so it climbs to 1. A ladder that read the end-of-tick tension would
+    // climb at tick 1.
+    Action raise = pressure_action("raise_tension", 0.0);
+    raise.effects = {Effect{0, 0.5, 0.0}};
+    Scenario s = make_world(4, {raise}, {0});
+    s.step = LadderStep{200.0, 0.25, -100.0, 1.0};
+    s.horizon = 2;
+    finalize(s);
+    for (std::uint64_t run = 0; run < 200; ++run) {
+        Recorder rec(false);
+        simulate(s, run, 3, &rec);
+        REQUIRE(rec.ticks.size() == 2);
+        CHECK(rec.ticks[0].rung == 0);
+        CHECK(rec.states[0][0] == 1.0);  // 0.5 from each leader's move
+        CHECK(rec.ticks[1].rung == 1);
+    }
+}
