@@ -5,8 +5,9 @@
 # --resume works.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/folders.sh"
-# Large enough that the batch is still running during the second attempt; smaller under sanitizers.
-RUNS=${BRINK_INTERRUPT_RUNS:-200000}
+# Large enough that the batch is still running during the second attempt; smaller under
+# sanitizers (slower), where .ci/run sets BRINK_LOCK_RUNS.
+RUNS=${BRINK_LOCK_RUNS:-200000}
 "$BRINK" run "$SMALL" --runs $RUNS --seed 3 --out "$WORK/whole" --quiet >/dev/null || fail "uninterrupted run"
 
 # start_and_wait DIR FILE MIN_BYTES COMMAND...: starts COMMAND in the background and waits until

@@ -4,7 +4,7 @@
 # an abort, nothing half-written, and the folder resumes afterwards to the same bytes.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/folders.sh"
-RUNS=${BRINK_IO_RUNS:-100000}
+RUNS=${BRINK_IO_RUNS:-100000}  # .ci/run sets fewer under the sanitizers
 "$BRINK" run "$SMALL" --runs $RUNS --seed 3 --out "$WORK/whole" --quiet >/dev/null || fail "uninterrupted run"
 
 # Resume on a read-only file system: after SIGINT the rows have their final names (the old

@@ -5,7 +5,7 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/folders.sh"
 PY=/usr/bin/python3
-RUNS=${BRINK_IO_RUNS:-100000}
+RUNS=${BRINK_IO_RUNS:-100000}  # .ci/run sets fewer under the sanitizers
 "$BRINK" run "$SMALL" --runs $RUNS --seed 3 --out "$WORK/whole" --quiet >/dev/null || fail "uninterrupted run"
 
 # versions FOLDER: "model_version name version" from its manifest.json.
