@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <charconv>
 #include <csignal>
 #include <cstdio>
 #include <ctime>
@@ -50,13 +51,32 @@ std::unique_ptr<LoadedScenario> load_or_report(const std::string& file, const st
     }
 }
 
-std::optional<std::uint64_t> parse_seed(const std::string& text, std::string& error) {
-    const bool digits = !text.empty() && text.size() <= 20 && text.find_first_not_of("0123456789") == std::string::npos;
-    if (!digits || (text.size() == 20 && text > "18446744073709551615")) {
-        error = "--seed must be an integer in [0, 18446744073709551615], found '" + text + "'";
-        return std::nullopt;
-    }
-    return std::stoull(text);
+std::optional<std::uint64_t> parse_integer(const std::string& text, const std::string& option, std::uint64_t low,
+                                           std::uint64_t high, std::string& error) {
+    // from_chars alone would take a leading '-' for unsigned as an error but stop quietly
+    // at a trailing letter; digits only, all consumed, no overflow, then the range.
+    std::uint64_t value = 0;
+    const char* end = text.data() + text.size();
+    const bool digits = !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
+    const auto [stop, ec] = std::from_chars(text.data(), end, value);
+    if (digits && ec == std::errc() && stop == end && value >= low && value <= high) return value;
+    const std::string range = low == 1 ? "a positive integer (at most " + std::to_string(high) + ")"
+                                       : "an integer in [" + std::to_string(low) + ", " + std::to_string(high) + "]";
+    error = option + " must be " + range + ", found '" + text + "'";
+    if (digits && ec == std::errc::result_out_of_range) error += " (too large)";
+    return std::nullopt;
+}
+
+CLI::Option* add_integer_option(CLI::App* cmd, const std::string& name, std::uint64_t low, std::uint64_t high,
+                                std::function<void(std::uint64_t)> store, const std::string& help) {
+    const std::string prefix = "brink " + cmd->get_name() + ": ";
+    const auto read = [store = std::move(store), name, low, high, prefix](const std::string& text) {
+        std::string error;
+        const auto value = parse_integer(text, name, low, high, error);
+        if (!value) throw CLI::ValidationError(prefix + error);  // CLI11 prints it; main exits 2
+        store(*value);
+    };
+    return cmd->add_option_function<std::string>(name, read, help)->type_name("INT");
 }
 
 std::string timestamp(const char* format) {

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <functional>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -53,8 +54,31 @@ void install_signal_handlers();
 std::unique_ptr<LoadedScenario> load_or_report(const std::string& file, const std::vector<std::string>& overrides);
 void print_diagnostics(const ScenarioError& e);
 
-/// A --seed value: an integer in [0, 2^64 - 1]; nullopt (and `error` set) otherwise.
-std::optional<std::uint64_t> parse_seed(const std::string& text, std::string& error);
+/// An integer option's value: decimal digits only (no sign, space, hex or exponent), in
+/// [low, high]; otherwise nullopt, with `error` naming the option, the range and the text.
+std::optional<std::uint64_t> parse_integer(const std::string& text, const std::string& option, std::uint64_t low,
+                                           std::uint64_t high, std::string& error);
+
+/// Adds an integer option read by parse_integer as the command line is parsed: a bad value
+/// stops the command with the message and exit 2. `store` receives a good one.
+CLI::Option* add_integer_option(CLI::App* cmd, const std::string& name, std::uint64_t low, std::uint64_t high,
+                                std::function<void(std::uint64_t)> store, const std::string& help);
+
+/// Bounds shared by every command: --runs as run.runs in the schema; --threads.
+inline constexpr std::uint64_t kMaxRuns = 1000000000000;
+inline constexpr std::uint64_t kMaxThreads = 4096;
+inline constexpr std::uint64_t kMaxSeed = std::numeric_limits<std::uint64_t>::max();
+
+template <typename T> struct integer_of { using type = T; };
+template <typename T> struct integer_of<std::optional<T>> { using type = T; };
+
+/// The same, into `target`: an integer, or a std::optional of one (empty: not given).
+template <typename T>
+CLI::Option* add_integer_option(CLI::App* cmd, const std::string& name, T& target, std::uint64_t low, std::uint64_t high,
+                                const std::string& help) {
+    using Value = typename integer_of<T>::type;
+    return add_integer_option(cmd, name, low, high, [&target](std::uint64_t v) { target = static_cast<Value>(v); }, help);
+}
 
 std::string timestamp(const char* format);  ///< UTC, strftime format
 std::string clock_text(double seconds);     ///< m:ss or h:mm:ss

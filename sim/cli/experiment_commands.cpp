@@ -7,6 +7,8 @@
 #include <iostream>
 #include <algorithm>
 #include <map>
+#include <new>
+#include <optional>
 
 #include "brink/output.hpp"
 #include "brink/study.hpp"
@@ -20,17 +22,17 @@ namespace {
 
 /// Flags every experiment shares.
 struct CommonFlags {
-    long long runs = -1;
-    std::string seed;
-    int threads = 0;
+    std::optional<std::uint64_t> runs;  // empty: not given
+    std::optional<std::uint64_t> seed;  // empty: the scenario's run.seed
+    std::optional<int> threads;  // empty: all cores
     std::string out;
     std::vector<std::string> overrides;
     bool quiet = false;
 
     void add_to(CLI::App* cmd, const char* runs_help) {
-        cmd->add_option("--runs", runs, runs_help);
-        cmd->add_option("--seed", seed, "Master seed, shared by every point (common random numbers)");
-        cmd->add_option("--threads", threads, "Threads (default: all cores)");
+        add_integer_option(cmd, "--runs", runs, 1, kMaxRuns, runs_help);
+        add_integer_option(cmd, "--seed", seed, 0, kMaxSeed, "Master seed, shared by every point (common random numbers)");
+        add_integer_option(cmd, "--threads", threads, 1, kMaxThreads, "Threads, 1 to 4096 (omit for all cores)");
         cmd->add_option("--out", out, "Output folder (default results/<name>-<time>); must not hold files");
         cmd->add_option("--set", overrides, "Override a scenario field for every point: path=value (repeatable)");
         cmd->add_flag("--quiet", quiet, "No progress line");
@@ -38,17 +40,10 @@ struct CommonFlags {
 
     /// Options for the library, or an error message.
     std::string to_options(StudyOptions& o, const std::string& command_line) const {
-        if (runs == 0 || runs < -1) return "--runs must be a positive integer, found " + std::to_string(runs);
-        if (threads < 0 || threads > 4096) return "--threads must be in [1, 4096], found " + std::to_string(threads);
-        if (!seed.empty()) {
-            std::string error;
-            const auto parsed = parse_seed(seed, error);
-            if (!parsed) return error;
-            o.seed = *parsed;
-            o.seed_given = true;
-        }
-        o.runs = runs > 0 ? static_cast<std::uint64_t>(runs) : 0;
-        o.threads = threads;
+        o.seed = seed.value_or(0);
+        o.seed_given = seed.has_value();
+        o.runs = runs.value_or(0);
+        o.threads = threads.value_or(0);
         o.command_line = command_line;
         o.stop = &stop_flag();
         if (!quiet && is_terminal(STDERR_FILENO)) {
@@ -95,10 +90,27 @@ int guarded(const char* command, Body body) {
         return io_error;
     } catch (const OutputError& e) {
         return usage(command, e.what());
+    } catch (const MemoryError& e) {
+        return usage(command, e.what());
+    } catch (const std::bad_alloc&) {
+        throw;  // main's message
     } catch (const std::exception& e) {
         std::cerr << "brink " << command << ": " << e.what() << "\n";
         return runtime_failure;
     }
+}
+
+/// Refuses, before any folder exists, a scenario whose batches cannot fit in memory
+/// (run_batch checks every point again). One that does not load is the study's to report.
+void check_memory(const std::string& file, const std::vector<std::string>& overrides, const StudyOptions& o) {
+    std::optional<LoadedScenario> loaded;
+    try {
+        loaded = load_scenario(file, overrides);
+    } catch (const ScenarioError&) {
+        return;
+    }
+    const Scenario& s = loaded->scenario;
+    check_batch_memory(s, BatchPlan{o.runs > 0 ? o.runs : s.default_runs, 0, o.threads, 0.0, o.block_size});
 }
 
 void end_progress(const StudyOptions& o) {
@@ -142,14 +154,14 @@ Command add_sweep_command(CLI::App& app, const std::string& command_line) {
         CommonFlags common;
         std::string scenario, resume;
         std::vector<std::string> vary;
-        int sample = 0;
+        std::optional<int> sample;  // empty: the full grid
         std::string method = "lhs";
     };
     auto o = std::make_shared<Options>();
     CLI::App* cmd = app.add_subcommand("sweep", "Run the Monte Carlo at every point of a parameter grid or Latin hypercube");
     cmd->add_option("scenario", o->scenario, "Scenario file (YAML)");
     cmd->add_option("--vary", o->vary, "path=a,b,c or path=lo:hi:count (grid), or path=lo:hi with --sample (repeatable)");
-    cmd->add_option("--sample", o->sample, "Latin hypercube sample size instead of the full grid");
+    add_integer_option(cmd, "--sample", o->sample, 1, kMaxExperimentPoints, "Latin hypercube sample size instead of the full grid");
     cmd->add_option("--method", o->method, "Sampling method for --sample (lhs)");
     cmd->add_option("--resume", o->resume, "Continue an interrupted sweep in this folder");
     o->common.add_to(cmd, "Runs per point (default: the scenario's run.runs)");
@@ -158,11 +170,10 @@ Command add_sweep_command(CLI::App& app, const std::string& command_line) {
             StudyOptions options;
             if (const std::string e = o->common.to_options(options, command_line); !e.empty()) return usage("sweep", e);
             if (o->resume.empty() == o->scenario.empty()) return usage("sweep", "give a scenario file, or --resume DIR");
-            if (!o->resume.empty() && (!o->vary.empty() || o->sample != 0 || o->common.runs != -1 || !o->common.seed.empty() ||
+            if (!o->resume.empty() && (!o->vary.empty() || o->sample || o->common.runs || o->common.seed ||
                                        !o->common.overrides.empty() || !o->common.out.empty()))
                 return usage("sweep", "--resume continues a sweep as it was started; --vary, --sample, --runs, --seed, --set and --out cannot change it");
             if (o->method != "lhs") return usage("sweep", "--method must be lhs, found '" + o->method + "'");
-            if (o->sample < 0 || o->sample > 100000) return usage("sweep", "--sample must be in [1, 100000]");
             install_signal_handlers();
             SweepStatus status;
             std::string dir = o->resume;
@@ -176,10 +187,11 @@ Command add_sweep_command(CLI::App& app, const std::string& command_line) {
                     } else {
                         plan.scenario_file = o->scenario;
                         plan.overrides = o->common.overrides;
-                        plan.samples = o->sample;
-                        for (const std::string& v : o->vary) plan.axes.push_back(parse_axis(v, o->sample > 0));
+                        plan.samples = o->sample.value_or(0);
+                        for (const std::string& v : o->vary) plan.axes.push_back(parse_axis(v, o->sample.has_value()));
                     }
                     dir = o->common.folder("sweep", o->scenario);
+                    check_memory(o->scenario, o->common.overrides, options);
                     status = run_sweep(plan, dir, options);
                 }
             } catch (const IoError& e) {
@@ -222,11 +234,12 @@ Command add_compare_command(CLI::App& app, const std::string& command_line) {
             install_signal_handlers();
             Comparison c;
             if (folders) {
-                if (o->common.runs != -1 || !o->common.seed.empty() || !o->common.overrides.empty())
+                if (o->common.runs || o->common.seed || !o->common.overrides.empty())
                     return usage("compare", "--runs, --seed and --set apply to scenario files; result folders are compared as they are");
                 c = compare_folders(o->a, o->b);
                 prepare_output_folder(dir);
             } else {
+                for (const std::string* file : {&o->a, &o->b}) check_memory(*file, o->common.overrides, options);
                 c = compare_scenarios(o->a, o->b, o->common.overrides, dir, options);
                 end_progress(options);
             }
@@ -267,10 +280,10 @@ Command add_sensitivity_command(CLI::App& app, const std::string& command_line) 
     cmd->add_option("scenario", o->scenario, "Scenario file (YAML)")->required();
     cmd->add_option("--params", o->params, "path:lo:hi, a parameter and its range (repeatable)")->required();
     cmd->add_option("--method", o->method, "sobol, morris or both");
-    cmd->add_option("--samples", o->samples, "Saltelli base samples N (Sobol costs N x (k + 2) points)");
-    cmd->add_option("--trajectories", o->trajectories, "Morris trajectories r (costs r x (k + 1) points)");
-    cmd->add_option("--levels", o->levels, "Morris grid levels (even)");
-    cmd->add_option("--bootstrap", o->resamples, "Bootstrap resamples for Sobol intervals");
+    add_integer_option(cmd, "--samples", o->samples, 2, 100000, "Saltelli base samples N (Sobol costs N x (k + 2) points)");
+    add_integer_option(cmd, "--trajectories", o->trajectories, 2, 10000, "Morris trajectories r (costs r x (k + 1) points)");
+    add_integer_option(cmd, "--levels", o->levels, 2, 10000, "Morris grid levels (even)");
+    add_integer_option(cmd, "--bootstrap", o->resamples, 0, 100000, "Bootstrap resamples for Sobol intervals");
     cmd->add_option("--outcome", o->outcome, "escalation, deescalation or stalemate");
     o->common.add_to(cmd, "Runs per design point (default 1000)");
     return Command{cmd, [o, command_line] {
@@ -284,10 +297,9 @@ Command add_sensitivity_command(CLI::App& app, const std::string& command_line) 
                 return usage("sensitivity", "--method must be sobol, morris or both, found '" + o->method + "'");
             plan.sobol = o->method != "morris";
             plan.morris = o->method != "sobol";
-            if (o->samples < 2 || o->samples > 100000) return usage("sensitivity", "--samples must be in [2, 100000]");
-            if (o->trajectories < 2 || o->trajectories > 10000) return usage("sensitivity", "--trajectories must be in [2, 10000]");
-            if (o->levels < 2 || o->levels % 2) return usage("sensitivity", "--levels must be an even number >= 2");
-            if (o->resamples < 0 || o->resamples > 100000) return usage("sensitivity", "--bootstrap must be in [0, 100000]");
+            if (o->levels % 2) return usage("sensitivity", "--levels must be an even number in [2, 10000], found " + std::to_string(o->levels));
+            check_point_count(sensitivity_point_count(static_cast<int>(o->params.size()), o->samples, o->trajectories, plan.sobol, plan.morris),
+                              "the design (N (k + 2) for Sobol plus r (k + 1) for Morris)");
             const std::map<std::string, Outcome> outcomes{{"escalation", Outcome::escalation}, {"deescalation", Outcome::deescalation},
                                                           {"stalemate", Outcome::stalemate}};
             if (!outcomes.count(o->outcome)) return usage("sensitivity", "--outcome must be escalation, deescalation or stalemate");
@@ -302,6 +314,7 @@ Command add_sensitivity_command(CLI::App& app, const std::string& command_line) 
                 plan.parameters.push_back(parse_axis(p.substr(0, colon) + "=" + p.substr(colon + 1), true));
             }
             const std::string dir = o->common.folder("sensitivity", o->scenario);
+            check_memory(o->scenario, o->common.overrides, options);
             install_signal_handlers();
             const SensitivityResult result = run_sensitivity(plan, dir, options);
             end_progress(options);

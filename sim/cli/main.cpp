@@ -1,5 +1,9 @@
 // brink: the command-line front end. Each subcommand lives in its own file;
 // all the work is in the library.
+#include <iostream>
+#include <new>
+
+#include "brink/engine.hpp"
 #include "brink/version.hpp"
 #include "common.hpp"
 
@@ -27,7 +31,18 @@ int main(int argc, char** argv) {
     } catch (const CLI::ParseError& e) {
         return app.exit(e) == 0 ? ok : usage_error;
     }
-    for (const Command& c : commands)
-        if (*c.app) return c.run();
+    // Memory that runs out anyway (a limit the estimate could not see) ends with a
+    // message and exit 1, not std::terminate's abort and core dump.
+    try {
+        for (const Command& c : commands)
+            if (*c.app) return c.run();
+    } catch (const brink::MemoryError& e) {
+        std::cerr << "brink: " << e.what() << "\n";
+        return usage_error;
+    } catch (const std::bad_alloc&) {
+        std::cerr << "brink: out of memory (std::bad_alloc); the inputs need more memory than this process may use "
+                     "(shorten run.horizon, use fewer --threads or runs per point, or raise ulimit -v / the memory limit)\n";
+        return runtime_failure;
+    }
     return usage_error;
 }

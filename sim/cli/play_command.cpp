@@ -1,6 +1,7 @@
 // brink play: a person plays one leader against the model's other leader.
 #include <cstdio>
 #include <iostream>
+#include <limits>
 #include <sstream>
 
 #include "brink/engine.hpp"
@@ -165,35 +166,33 @@ int play(const Scenario& s, const std::string& as, std::uint64_t seed, std::uint
 
 Command add_play_command(CLI::App& app) {
     struct Options {
-        std::string scenario, as, seed;
-        long long run = 0, compare_runs = 2000;
+        std::string scenario, as;
+        std::optional<std::uint64_t> seed;  // empty: the scenario's run.seed
+        std::uint64_t run = 0, compare_runs = 2000;
         std::vector<std::string> overrides;
     };
     auto o = std::make_shared<Options>();
     CLI::App* cmd = app.add_subcommand("play", "Play one leader against the model, then compare with the Monte Carlo odds");
     cmd->add_option("scenario", o->scenario, "Scenario file (YAML)")->required();
     cmd->add_option("--as", o->as, "The leader you play (a leader id, e.g. biden or putin)")->required();
-    cmd->add_option("--seed", o->seed, "Seed (default: the scenario's run.seed); the same seed and moves replay the same game");
-    cmd->add_option("--run", o->run, "Run id of the game (default 0)");
-    cmd->add_option("--compare-runs", o->compare_runs, "Monte Carlo runs for the comparison at the end");
+    add_integer_option(cmd, "--seed", o->seed, 0, kMaxSeed, "Seed (default: the scenario's run.seed); the same seed and moves replay the same game");
+    add_integer_option(cmd, "--run", o->run, 0, std::numeric_limits<std::uint64_t>::max(), "Run id of the game (default 0)");
+    add_integer_option(cmd, "--compare-runs", o->compare_runs, 1, 10000000, "Monte Carlo runs for the comparison at the end (default 2000)");
     cmd->add_option("--set", o->overrides, "Override a scenario field: path=value (repeatable)");
     return Command{cmd, [o] {
         const auto fail = [](const std::string& m) {
             std::cerr << "brink play: " << m << "\n";
             return static_cast<int>(usage_error);
         };
-        if (o->run < 0) return fail("--run must be >= 0");
-        if (o->compare_runs < 1 || o->compare_runs > 10000000) return fail("--compare-runs must be in [1, 10000000]");
         const auto loaded = load_or_report(o->scenario, o->overrides);
         if (!loaded) return static_cast<int>(usage_error);
-        std::uint64_t seed = loaded->scenario.default_seed;
-        if (!o->seed.empty()) {
-            std::string error;
-            const auto parsed = parse_seed(o->seed, error);
-            if (!parsed) return fail(error);
-            seed = *parsed;
+        const std::uint64_t seed = o->seed.value_or(loaded->scenario.default_seed);
+        try {
+            check_batch_memory(loaded->scenario, BatchPlan{o->compare_runs, seed, 0, 0.0, 4096});  // the comparison, before the game
+        } catch (const MemoryError& e) {
+            return fail(e.what());
         }
-        return play(loaded->scenario, o->as, seed, static_cast<std::uint64_t>(o->run), static_cast<std::uint64_t>(o->compare_runs));
+        return play(loaded->scenario, o->as, seed, o->run, o->compare_runs);
     }};
 }
 

@@ -22,11 +22,11 @@ struct RunOptions {
     std::string resume;
     std::string out;
     std::vector<std::string> overrides;
-    long long runs = -1;
-    std::string seed;
-    int threads = 0;
+    std::optional<std::uint64_t> runs;  // empty: not given (the scenario's run.runs)
+    std::optional<std::uint64_t> seed;  // empty: the scenario's run.seed
+    std::optional<int> threads;  // empty: all cores
     double precision = 0.0;
-    long long block_size = 4096;
+    std::optional<std::uint64_t> block_size;  // empty: 4096
     bool quiet = false;
 };
 
@@ -81,16 +81,20 @@ int run_command(const RunOptions& o, const std::string& command_line) {
         record.scenario_hash = loaded.hash;
         record.scenario_files = loaded.files;
         record.overrides = loaded.overrides;
-        record.plan.runs = o.runs > 0 ? static_cast<std::uint64_t>(o.runs) : s.default_runs;
-        record.plan.seed = s.default_seed;
-        std::string unused;
-        if (!o.seed.empty()) record.plan.seed = *parse_seed(o.seed, unused);  // checked in check_options
+        record.plan.runs = o.runs.value_or(s.default_runs);
+        record.plan.seed = o.seed.value_or(s.default_seed);
         record.plan.precision = o.precision;
-        record.plan.block_size = static_cast<std::uint64_t>(o.block_size);
+        record.plan.block_size = o.block_size.value_or(4096);
         record.command_line = command_line;
     }
-    record.plan.threads = o.threads;
-    const int threads = o.threads > 0 ? o.threads : omp_get_max_threads();
+    record.plan.threads = o.threads.value_or(0);
+    const int threads = o.threads.value_or(omp_get_max_threads());
+    try {
+        check_batch_memory(s, record.plan);  // before the folder or any aggregate exists
+    } catch (const MemoryError& e) {
+        std::cerr << "brink run: " << e.what() << "\n";
+        return usage_error;
+    }
 
     std::string dir = o.resume.empty() ? o.out : o.resume;
     if (dir.empty()) dir = "results/" + std::filesystem::path(o.scenario).stem().string() + "-" + timestamp("%Y%m%d-%H%M%S");
@@ -172,14 +176,10 @@ int check_options(const RunOptions& run) {
     };
     if (run.resume.empty() == run.scenario.empty())
         return fail(run.resume.empty() ? "give a scenario file, or --resume DIR" : "give either a scenario file or --resume DIR, not both");
-    if (!run.resume.empty() && (run.runs >= 0 || !run.seed.empty() || !run.overrides.empty() || run.precision != 0.0 || !run.out.empty() ||
-                                run.block_size != 4096))
+    if (!run.resume.empty() && (run.runs || run.seed || !run.overrides.empty() || run.precision != 0.0 || !run.out.empty() ||
+                                run.block_size))
         return fail("--resume continues a batch as it was started; --runs, --seed, --set, --precision, --block-size and --out cannot change it");
-    if (run.runs == 0 || run.runs < -1) return fail("--runs must be a positive integer, found " + std::to_string(run.runs));
-    if (std::string error; !run.seed.empty() && !parse_seed(run.seed, error)) return fail(error);
-    if (run.threads < 0 || run.threads > 4096) return fail("--threads must be in [1, 4096], found " + std::to_string(run.threads));
     if (!(run.precision >= 0.0 && run.precision < 0.5)) return fail("--precision must be in [0, 0.5) (0: off), found " + std::to_string(run.precision));
-    if (run.block_size < 1 || run.block_size > 1000000) return fail("--block-size must be in [1, 1000000], found " + std::to_string(run.block_size));
     return ok;
 }
 
@@ -189,13 +189,13 @@ Command add_run_command(CLI::App& app, const std::string& command_line) {
     auto o = std::make_shared<RunOptions>();
     CLI::App* cmd = app.add_subcommand("run", "Monte Carlo: many runs of a scenario, odds with 95% intervals, CSV results");
     cmd->add_option("scenario", o->scenario, "Scenario file (YAML)");
-    cmd->add_option("--runs", o->runs, "Number of runs (the cap with --precision); default from the scenario");
-    cmd->add_option("--seed", o->seed, "Master seed (0 to 2^64-1); default from the scenario");
-    cmd->add_option("--threads", o->threads, "Threads (default: all cores)");
+    add_integer_option(cmd, "--runs", o->runs, 1, kMaxRuns, "Number of runs (the cap with --precision); default from the scenario");
+    add_integer_option(cmd, "--seed", o->seed, 0, kMaxSeed, "Master seed (0 to 2^64-1); default from the scenario");
+    add_integer_option(cmd, "--threads", o->threads, 1, kMaxThreads, "Threads, 1 to 4096 (omit for all cores)");
     cmd->add_option("--out", o->out, "Output folder (default results/<scenario>-<time>); must not hold files");
     cmd->add_option("--set", o->overrides, "Override a scenario field: path=value (repeatable)");
     cmd->add_option("--precision", o->precision, "Stop when every outcome's 95% half-width is below this");
-    cmd->add_option("--block-size", o->block_size, "Runs per block (flush and stopping granularity)");
+    add_integer_option(cmd, "--block-size", o->block_size, 1, 1000000, "Runs per block (flush and stopping granularity; default 4096)");
     cmd->add_option("--resume", o->resume, "Continue an interrupted batch in this folder");
     cmd->add_flag("--quiet", o->quiet, "No progress line");
     return Command{cmd, [o, command_line] {

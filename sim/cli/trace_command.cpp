@@ -1,6 +1,8 @@
 // brink trace: the story of one run, tick by tick.
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
+#include <limits>
 #include <map>
 
 #include "brink/output.hpp"
@@ -11,19 +13,21 @@ namespace brink::cli {
 
 Command add_trace_command(CLI::App& app) {
     struct Options {
-        std::string scenario, seed, outcome, format = "text", out;
-        long long run = -1;
+        std::string scenario, outcome, format = "text", out;
+        std::optional<std::uint64_t> seed;  // empty: the scenario's run.seed
+        std::optional<std::uint64_t> run;  // empty: 0, or the first match of --outcome from 0
         int top = 3;
         std::vector<std::string> overrides;
     };
     auto o = std::make_shared<Options>();
     CLI::App* cmd = app.add_subcommand("trace", "Replay one run and tell its story tick by tick (or as CSV/JSON)");
     cmd->add_option("scenario", o->scenario, "Scenario file (YAML)")->required();
-    cmd->add_option("--run", o->run, "Run id to replay (as in runs.csv); default 0, or the first with --outcome");
-    cmd->add_option("--seed", o->seed, "Master seed (default: the scenario's run.seed)");
+    add_integer_option(cmd, "--run", o->run, 0, std::numeric_limits<std::uint64_t>::max(),
+                       "Run id to replay (as in runs.csv); default 0, or the first with --outcome");
+    add_integer_option(cmd, "--seed", o->seed, 0, kMaxSeed, "Master seed (default: the scenario's run.seed)");
     cmd->add_option("--outcome", o->outcome, "Replay the first run (from --run, default 0) that ends in escalation, deescalation or stalemate");
     cmd->add_option("--format", o->format, "text, csv or json");
-    cmd->add_option("--top", o->top, "Options shown per decision in the text story");
+    add_integer_option(cmd, "--top", o->top, 1, 100, "Options shown per decision in the text story (1 to 100)");
     cmd->add_option("--out", o->out, "Write to this file instead of standard output");
     cmd->add_option("--set", o->overrides, "Override a scenario field: path=value (repeatable)");
     return Command{cmd, [o] {
@@ -32,25 +36,19 @@ Command add_trace_command(CLI::App& app) {
             return static_cast<int>(usage_error);
         };
         if (o->format != "text" && o->format != "csv" && o->format != "json") return fail("--format must be text, csv or json, found '" + o->format + "'");
-        if (o->run < -1) return fail("--run must be a run id >= 0");
-        if (o->top < 1 || o->top > 100) return fail("--top must be in [1, 100]");
         const std::map<std::string, Outcome> outcomes{{"escalation", Outcome::escalation}, {"deescalation", Outcome::deescalation},
                                                       {"stalemate", Outcome::stalemate}};
         if (!o->outcome.empty() && !outcomes.count(o->outcome)) return fail("--outcome must be escalation, deescalation or stalemate, found '" + o->outcome + "'");
         const auto loaded = load_or_report(o->scenario, o->overrides);
         if (!loaded) return static_cast<int>(usage_error);
         const Scenario& s = loaded->scenario;
-        std::uint64_t seed = s.default_seed;
-        if (!o->seed.empty()) {
-            std::string error;
-            const auto parsed = parse_seed(o->seed, error);
-            if (!parsed) return fail(error);
-            seed = *parsed;
-        }
-        std::uint64_t run = o->run >= 0 ? static_cast<std::uint64_t>(o->run) : 0;
+        const std::uint64_t seed = o->seed.value_or(s.default_seed);
+        std::uint64_t run = o->run.value_or(0);
         if (!o->outcome.empty()) {
-            const auto found = find_run(s, seed, outcomes.at(o->outcome), run);
-            if (!found) return fail("no run ending in " + o->outcome + " among run ids " + std::to_string(run) + " to " + std::to_string(run + 999999));
+            // A million run ids from --run, fewer where that would pass the last id.
+            const std::uint64_t limit = std::min<std::uint64_t>(1000000, std::numeric_limits<std::uint64_t>::max() - run);
+            const auto found = limit > 0 ? find_run(s, seed, outcomes.at(o->outcome), run, limit) : std::nullopt;
+            if (!found) return fail("no run ending in " + o->outcome + " among run ids " + std::to_string(run) + " to " + std::to_string(run + std::max<std::uint64_t>(limit, 1) - 1));
             run = *found;
         }
         try {

@@ -63,6 +63,9 @@ private:
 
 BatchStatus run_batch(const Scenario& scenario, const BatchPlan& plan, std::uint64_t start, Aggregates& totals,
                       RunSink& sink, const std::atomic<bool>* stop, const std::function<void(const Progress&)>& progress) {
+    // Refuse, with the figures, a batch that cannot fit, before allocating any of it
+    // (the caller has already allocated `totals`).
+    check_batch_memory(scenario, plan, aggregates_bytes(scenario));
     const int threads = plan.threads > 0 ? plan.threads : omp_get_max_threads();
     const std::uint64_t block_size = std::max<std::uint64_t>(1, plan.block_size);
     std::vector<RunSlot> slots(static_cast<std::size_t>(std::min(block_size, std::max<std::uint64_t>(plan.runs, 1))));

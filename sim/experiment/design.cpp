@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 #include "brink/experiment.hpp"
@@ -85,7 +86,47 @@ Axis parse_axis(const std::string& text, bool for_sampling) {
     return axis;
 }
 
+namespace {
+
+constexpr std::uint64_t kTooMany = std::numeric_limits<std::uint64_t>::max();
+
+std::uint64_t times(std::uint64_t a, std::uint64_t b) {
+    std::uint64_t r = 0;
+    return __builtin_mul_overflow(a, b, &r) ? kTooMany : r;
+}
+
+std::uint64_t plus(std::uint64_t a, std::uint64_t b) {
+    std::uint64_t r = 0;
+    return __builtin_add_overflow(a, b, &r) ? kTooMany : r;
+}
+
+std::uint64_t positive(int n) { return static_cast<std::uint64_t>(std::max(n, 0)); }
+
+}  // namespace
+
+std::uint64_t grid_point_count(const std::vector<Axis>& axes) {
+    std::uint64_t n = 1;
+    for (const Axis& a : axes) n = times(n, a.values.size());
+    return n;
+}
+
+std::uint64_t sensitivity_point_count(int parameters, int base_samples, int trajectories, bool sobol, bool morris) {
+    const std::uint64_t k = positive(parameters);
+    const std::uint64_t saltelli = sobol ? times(positive(base_samples), plus(k, 2)) : 0;
+    const std::uint64_t morris_points = morris ? times(positive(trajectories), plus(k, 1)) : 0;
+    return plus(saltelli, morris_points);
+}
+
+void check_point_count(std::uint64_t points, const std::string& what) {
+    if (points <= kMaxExperimentPoints) return;
+    const std::string count = points == kTooMany ? "more than " + std::to_string(kTooMany) : std::to_string(points);
+    throw ExperimentError(what + " has " + count + " points; the limit is " + std::to_string(kMaxExperimentPoints));
+}
+
 std::vector<std::vector<std::string>> grid_points(const std::vector<Axis>& axes) {
+    std::string sizes;
+    for (const Axis& a : axes) sizes += (sizes.empty() ? "" : " x ") + std::to_string(a.values.size());
+    check_point_count(grid_point_count(axes), "the sweep (" + sizes + " values)");
     std::vector<std::vector<std::string>> points{{}};
     for (const Axis& axis : axes) {
         std::vector<std::vector<std::string>> next;
@@ -124,6 +165,7 @@ std::vector<std::vector<std::string>> latin_hypercube_points(const std::vector<A
 }
 
 std::vector<std::vector<double>> saltelli_design(int k, int n, std::uint64_t seed) {
+    check_point_count(sensitivity_point_count(k, n, 0, true, false), "the Saltelli design (N (k + 2))");
     Stream stream(seed, 1, kDesignStream);
     const auto N = static_cast<std::size_t>(n);
     const auto K = static_cast<std::size_t>(k);
@@ -140,6 +182,7 @@ std::vector<std::vector<double>> saltelli_design(int k, int n, std::uint64_t see
 
 std::vector<std::vector<double>> morris_design(int k, int trajectories, int levels, std::uint64_t seed) {
     if (levels < 2 || levels % 2 != 0) throw ExperimentError("Morris needs an even number of levels (e.g. 4)");
+    check_point_count(sensitivity_point_count(k, 0, trajectories, false, true), "the Morris design (r (k + 1))");
     Stream stream(seed, 2, kDesignStream);
     const double delta = levels / (2.0 * (levels - 1));
     std::vector<std::vector<double>> rows;

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -91,5 +92,40 @@ BatchStatus run_batch(const Scenario& scenario, const BatchPlan& plan, std::uint
 
 /// True when every outcome's Wilson 95% half-width is below `precision`.
 bool precision_reached(const Aggregates& totals, double precision);
+
+// ---------------------------------------------------------------- memory
+
+/// Thrown before anything is allocated when a batch would need more memory than this
+/// process may use: an input error (shorten run.horizon, use fewer threads), not a crash.
+class MemoryError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// Bytes of one Aggregates of `scenario`, as reset() sizes it. The per-tick histograms
+/// dominate: (horizon + 1) x variables x kQuantileBins counters. Saturates at 2^64 - 1.
+std::uint64_t aggregates_bytes(const Scenario& scenario);
+
+/// Bytes a batch holds at once, from its inputs alone: one Aggregates per thread, the
+/// overall totals, one serialised copy of them (the checkpoint a result folder writes),
+/// and one block of run slots. Threads 0 means OpenMP's default. Saturates at 2^64 - 1.
+std::uint64_t batch_memory_bytes(const Scenario& scenario, const BatchPlan& plan);
+
+/// What this process may still allocate, and the limit that decides it: the least of
+/// physical memory, the cgroup's memory limit, RLIMIT_AS and RLIMIT_DATA (each less
+/// what this process already holds of it).
+struct MemoryLimit {
+    std::uint64_t bytes = UINT64_MAX;
+    std::string source;  ///< e.g. "the address-space limit (ulimit -v) of 1.9 GB"
+};
+MemoryLimit memory_limit();
+
+/// Throws MemoryError, quoting the estimate and the limit, when batch_memory_bytes()
+/// exceeds what is free plus `already_held` (bytes of the estimate allocated already,
+/// e.g. the totals run_batch is handed).
+void check_batch_memory(const Scenario& scenario, const BatchPlan& plan, std::uint64_t already_held = 0);
+
+/// "1.9 GB", "350 MB", "12 kB": a byte count for people (powers of 1000).
+std::string byte_text(std::uint64_t bytes);
 
 }  // namespace brink

@@ -42,9 +42,26 @@ struct Axis {
 /// With `for_sampling`, "path=lo:hi" (two numbers) is a range to sample. Throws ExperimentError.
 Axis parse_axis(const std::string& text, bool for_sampling = false);
 
+/// The most points an experiment may have: each point is a loaded scenario (and, in a
+/// sweep, a result folder), so the limit also bounds the memory a design takes.
+inline constexpr std::uint64_t kMaxExperimentPoints = 100000;
+
+/// Points of the full grid over `axes`, the product of their value counts, computed
+/// without building the grid; 2^64 - 1 when the product overflows.
+std::uint64_t grid_point_count(const std::vector<Axis>& axes);
+
+/// Points of a sensitivity design: N (k + 2) for Sobol (Saltelli), r (k + 1) for Morris;
+/// 2^64 - 1 on overflow.
+std::uint64_t sensitivity_point_count(int parameters, int base_samples, int trajectories, bool sobol, bool morris);
+
+/// Throws ExperimentError when `points` exceeds kMaxExperimentPoints; `what` names the
+/// design and how its size arises, e.g. "the sweep (11 x 10000 values)".
+void check_point_count(std::uint64_t points, const std::string& what);
+
 /// The points of a sweep: each a list of "path=value" overrides, in a stable order.
 /// Grid: the Cartesian product, last axis fastest. Latin hypercube: `samples` points,
-/// one per stratum of each range, shuffled by `seed`.
+/// one per stratum of each range, shuffled by `seed`. Throws ExperimentError, before
+/// building anything, when the grid has more than kMaxExperimentPoints points.
 std::vector<std::vector<std::string>> grid_points(const std::vector<Axis>& axes);
 std::vector<std::vector<std::string>> latin_hypercube_points(const std::vector<Axis>& axes, int samples, std::uint64_t seed);
 /// The unit-cube Latin hypercube design itself: samples x dimensions, each column a permutation of strata.
