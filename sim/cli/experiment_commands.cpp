@@ -100,19 +100,6 @@ int guarded(const char* command, Body body) {
     }
 }
 
-/// Refuses, before any folder exists, a scenario whose batches cannot fit in memory
-/// (run_batch checks every point again). One that does not load is the study's to report.
-void check_memory(const std::string& file, const std::vector<std::string>& overrides, const StudyOptions& o) {
-    std::optional<LoadedScenario> loaded;
-    try {
-        loaded = load_scenario(file, overrides);
-    } catch (const ScenarioError&) {
-        return;
-    }
-    const Scenario& s = loaded->scenario;
-    check_batch_memory(s, BatchPlan{o.runs > 0 ? o.runs : s.default_runs, 0, o.threads, 0.0, o.block_size});
-}
-
 void end_progress(const StudyOptions& o) {
     if (o.progress) std::fprintf(stderr, "\n");
 }
@@ -191,7 +178,6 @@ Command add_sweep_command(CLI::App& app, const std::string& command_line) {
                         for (const std::string& v : o->vary) plan.axes.push_back(parse_axis(v, o->sample.has_value()));
                     }
                     dir = o->common.folder("sweep", o->scenario);
-                    check_memory(o->scenario, o->common.overrides, options);
                     status = run_sweep(plan, dir, options);
                 }
             } catch (const IoError& e) {
@@ -239,7 +225,6 @@ Command add_compare_command(CLI::App& app, const std::string& command_line) {
                 c = compare_folders(o->a, o->b);
                 prepare_output_folder(dir);
             } else {
-                for (const std::string* file : {&o->a, &o->b}) check_memory(*file, o->common.overrides, options);
                 c = compare_scenarios(o->a, o->b, o->common.overrides, dir, options);
                 end_progress(options);
             }
@@ -314,7 +299,6 @@ Command add_sensitivity_command(CLI::App& app, const std::string& command_line) 
                 plan.parameters.push_back(parse_axis(p.substr(0, colon) + "=" + p.substr(colon + 1), true));
             }
             const std::string dir = o->common.folder("sensitivity", o->scenario);
-            check_memory(o->scenario, o->common.overrides, options);
             install_signal_handlers();
             const SensitivityResult result = run_sensitivity(plan, dir, options);
             end_progress(options);

@@ -92,6 +92,19 @@ BatchRecord record_for(const LoadedScenario& loaded, std::uint64_t runs, std::ui
     return r;
 }
 
+/// Refuses, before any folder exists, a study with a point whose batch cannot fit in
+/// memory: every point is checked, since a point may change the horizon, the ladder or
+/// the menus that size the aggregates (run_batch checks each one again).
+void check_points_memory(const std::vector<const Scenario*>& scenarios, std::uint64_t runs, const StudyOptions& options) {
+    for (const Scenario* s : scenarios) check_batch_memory(*s, BatchPlan{runs, 0, options.threads, 0.0, options.block_size});
+}
+
+std::vector<const Scenario*> scenarios_of(const std::vector<LoadedScenario>& loaded) {
+    std::vector<const Scenario*> out;
+    for (const LoadedScenario& l : loaded) out.push_back(&l.scenario);
+    return out;
+}
+
 /// Runs (or continues) one result folder's batch. Returns false if interrupted.
 bool play_folder(const Scenario& s, ResultFolder& folder, BatchPlan plan, std::uint64_t start, Aggregates& totals,
                  const StudyOptions& options, std::uint64_t done_before, std::uint64_t total, std::uint64_t& failed) {
@@ -268,6 +281,7 @@ SweepStatus run_sweep(const SweepPlan& plan, const std::string& dir, const Study
     const std::vector<LoadedScenario> loaded = load_points(plan.scenario_file, plan.overrides, points);
     const std::uint64_t runs = options.runs > 0 ? options.runs : loaded.front().scenario.default_runs;
     const std::uint64_t seed = options.seed_given ? options.seed : loaded.front().scenario.default_seed;
+    check_points_memory(scenarios_of(loaded), runs, options);
 
     const FolderLock lock = lock_new_folder(dir);  // held until the sweep stops
     std::vector<std::string> paths;
@@ -369,6 +383,7 @@ Comparison compare_scenarios(const std::string& file_a, const std::string& file_
     const LoadedScenario b = load_scenario(file_b, overrides);
     const std::uint64_t runs = options.runs > 0 ? options.runs : a.scenario.default_runs;
     const std::uint64_t seed = options.seed_given ? options.seed : a.scenario.default_seed;
+    check_points_memory({&a.scenario, &b.scenario}, runs, options);
     const FolderLock lock = lock_new_folder(dir);
     std::uint64_t failed = 0;
     const std::pair<const LoadedScenario*, const char*> sides[] = {{&a, "a"}, {&b, "b"}};
@@ -449,6 +464,7 @@ SensitivityResult run_sensitivity(const SensitivityPlan& plan, const std::string
     const std::vector<LoadedScenario> loaded = load_points(plan.scenario_file, plan.overrides, points);
     const std::uint64_t runs = options.runs > 0 ? options.runs : 1000;
     const std::uint64_t seed = options.seed_given ? options.seed : loaded.front().scenario.default_seed;
+    check_points_memory(scenarios_of(loaded), runs, options);
     const FolderLock lock = lock_new_folder(dir);  // held until the results are written
 
     std::vector<double> y;

@@ -108,14 +108,20 @@ else
   rm -rf "$WORK/o"
   expect_exit 0 "horizon 5000 under ulimit -v" -- limited "$BRINK" run "$BASE" --set run.horizon=5000 --runs 20 --threads 2 --out "$WORK/o" --quiet
   rm -rf "$WORK/o"
-  # A sweep point the up-front check cannot see (it varies the horizon) runs out of
-  # memory later: a message and an exit code, not std::terminate's abort.
-  expect_exit_in() {
-    "$@" >"$WORK/out" 2>"$WORK/err"; local got=$?
-    case $got in 1|2) pass ;; *) fail "sweep varying the horizon: exit $got, expected 1 or 2"; cat "$WORK/err" ;; esac
-  }
-  expect_exit_in limited "$BRINK" sweep "$BASE" --vary run.horizon=10,100000 --runs 5 --threads 2 --out "$WORK/o" --quiet
-  expect_stderr "memory"
+  # Every point of a study is sized, not only the base scenario: a sweep whose second point
+  # sets the horizon to 100000 is refused with the figure before any folder exists (it ran
+  # out of memory mid-sweep before), and so is a comparison whose B side does.
+  expect_exit 2 "sweep varying the horizon to 100000 under ulimit -v" -- \
+    limited "$BRINK" sweep "$BASE" --vary run.horizon=10,100000 --runs 5 --threads 2 --out "$WORK/o" --quiet
+  expect_stderr "brink sweep: this batch needs about"
+  expect_stderr "(horizon 100000 ticks"
+  [ ! -e "$WORK/o" ] && pass || fail "sweep: a refused study created its folder"
+  printf 'extends: baseline.yaml\nrun: {horizon: 100000}\n' >"$WORK/long.yaml"
+  cp "$BASE" "$WORK/baseline.yaml"
+  expect_exit 2 "compare with a B side of horizon 100000 under ulimit -v" -- \
+    limited "$BRINK" compare "$BASE" "$WORK/long.yaml" --runs 5 --threads 2 --out "$WORK/o" --quiet
+  expect_stderr "brink compare: this batch needs about"
+  [ ! -e "$WORK/o" ] && pass || fail "compare: a refused study created its folder"
   rm -rf "$WORK/o"
 fi
 
