@@ -115,6 +115,7 @@ class Leader(Agent):
         self.last_move = None  # ActionSpec of the previous tick
         self.next_move = None
         self.seen = None
+        self.chosen = {a.name: 0 for a in self.menu}  # ticks each action was chosen
 
     def start(self):
         n = len(self.opponent.menu)
@@ -193,6 +194,7 @@ class Leader(Agent):
 
     def advance(self):
         self.last_move = self.next_move
+        self.chosen[self.last_move.name] += 1
 
 
 class CrisisModel(Model):
@@ -204,6 +206,7 @@ class CrisisModel(Model):
         self.events = [ActionSpec(e, variables) for e in scenario.events]
         self.state = dict(zip(variables, scenario.initial))
         self.rung = scenario.initial_rung
+        self.max_rung = self.rung
         self.tick = 0
         self.settled = 0
         self.outcome = "stalemate"
@@ -244,6 +247,7 @@ class CrisisModel(Model):
             self.rung += 1
         elif u < p_up + p_down:
             self.rung -= 1
+        self.max_rung = max(self.max_rung, self.rung)
         state["tension"] = clamp01((1.0 - sc.decay) * state["tension"] + sc.gain * pressure)
         # Outcomes.
         if self.rung >= sc.escalation_rung or sc.terminal[self.rung]:
@@ -263,12 +267,20 @@ class CrisisModel(Model):
         return self.outcome, self.tick
 
 
+def play(scenario, run_ids, seed=1):
+    """Plays the runs `run_ids` one at a time; yields per run (outcome, end tick, highest
+    rung, per leader its action counts in menu order)."""
+    for run_id in run_ids:
+        model = CrisisModel(scenario, seed=seed * 1_000_003 + run_id)
+        outcome, end_tick = model.run_model()
+        yield outcome, end_tick, model.max_rung, [list(leader.chosen.values()) for leader in model.leaders]
+
+
 def batch_run(scenario, runs, seed=1):
-    """Plays runs 0 .. runs-1, one at a time; returns outcome counts and total ticks."""
+    """Outcome counts and total ticks of runs 0 .. runs-1."""
     counts = dict.fromkeys(brink_scenario.OUTCOMES, 0)
     ticks = 0
-    for run_id in range(runs):
-        outcome, end_tick = CrisisModel(scenario, seed=seed * 1_000_003 + run_id).run_model()
+    for outcome, end_tick, _, _ in play(scenario, range(runs), seed):
         counts[outcome] += 1
         ticks += end_tick
     return counts, ticks

@@ -6,6 +6,9 @@ that ended. It implements the model of sim/model/simulate.cpp (docs/model.md), r
 the same scenario file; random numbers come from NumPy's PCG64, so runs are not Brink's
 runs, only the same distribution.
 
+A test of the agreement test itself can switch one mechanism off on purpose
+(`simulate(..., defect=NAME)`, NAME one of DEFECTS); nothing else passes it.
+
 Usage: python3 numpy_peer.py SCENARIO.yaml [RUNS] [SEED]
 """
 
@@ -18,6 +21,25 @@ import numpy as np
 
 import brink_scenario
 from brink_scenario import RUNG
+
+# Deliberate defects, for showing that benchmarks/reference/test_peers_agree.py detects a
+# wrong model: each drops one mechanism of docs/model.md.
+DEFECTS = (
+    "no_state_noise",     # leaders see the true state: no perceived-state noise draws
+    "no_resolve",         # the resolve term (repeat the last move) is 0
+    "no_misperception",   # the opponent's last move is never misread
+    "no_reciprocity",     # the reciprocity term is 0
+    "frozen_beliefs",     # beliefs keep their uniform start (no memory update)
+    "no_effect_sd",       # action effects without their sd noise
+)
+
+
+class Runs:
+    """Per run: outcome code (0 escalation, 1 de-escalation, 2 stalemate), end tick, highest
+    rung, and per leader a (runs x menu) array of how many ticks each action was chosen."""
+
+    def __init__(self, outcome, end_tick, max_rung, actions):
+        self.outcome, self.end_tick, self.max_rung, self.actions = outcome, end_tick, max_rung, actions
 
 
 class Tables:
@@ -67,9 +89,11 @@ def step_probabilities(t: Tables, rung, x):
     return up, down
 
 
-def simulate(sc: brink_scenario.Scenario, runs: int, seed: int = 1):
-    """Plays `runs` runs together; returns (outcome code per run, end tick per run):
-    0 escalation, 1 de-escalation, 2 stalemate."""
+def simulate(sc: brink_scenario.Scenario, runs: int, seed=1, defect: str | None = None) -> Runs:
+    """Plays `runs` runs together. `seed`: an int or a sequence of ints (NumPy's SeedSequence
+    entropy). `defect`: None, or one of DEFECTS (tests only)."""
+    if defect is not None and defect not in DEFECTS:
+        raise ValueError(f"unknown defect '{defect}' (expected one of {', '.join(DEFECTS)})")
     t = Tables(sc)
     rng = np.random.Generator(np.random.PCG64(seed))
     n = runs
@@ -81,7 +105,15 @@ def simulate(sc: brink_scenario.Scenario, runs: int, seed: int = 1):
     beliefs = [np.full((len(t.menus[1 - i]), n), 1.0 / len(t.menus[1 - i])) for i in range(2)]
     outcome = np.full(runs, 2)
     end_tick = np.full(runs, sc.horizon)
+    tally = Tally(t, runs)
     leaders = sc.leaders
+    # The leaders' traits as used, with a defect's term set to 0 (scalars: no extra array work).
+    misperception = [0.0 if defect == "no_misperception" else L.misperception for L in leaders]
+    reciprocity = [0.0 if defect == "no_reciprocity" else L.reciprocity for L in leaders]
+    resolve = [0.0 if defect == "no_resolve" else L.resolve for L in leaders]
+    noisy_state = sc.state_noise > 0.0 and defect != "no_state_noise"
+    learn = defect != "frozen_beliefs"
+    effect_sd = defect != "no_effect_sd"
 
     for tick in range(1, sc.horizon + 1):
         if n == 0:
@@ -95,10 +127,10 @@ def simulate(sc: brink_scenario.Scenario, runs: int, seed: int = 1):
             opp_last = last[1 - i]
             has = opp_last >= 0
             u_mis, u_which = rng.random(n), rng.random(n)
-            misread = has & (u_mis < L.misperception * (1.0 - channel))
+            misread = has & (u_mis < misperception[i] * (1.0 - channel))
             drawn = np.minimum(np.searchsorted(t.cdf[i], u_which, side="right"), len(t.menus[1 - i]) - 1)
             s = np.where(misread, drawn, opp_last)
-            if tick > 1:
+            if tick > 1 and learn:
                 b = beliefs[i]
                 b *= L.memory
                 b[s, np.arange(n)] += 1.0 - L.memory
@@ -110,7 +142,7 @@ def simulate(sc: brink_scenario.Scenario, runs: int, seed: int = 1):
             L = leaders[i]
             own, opp = t.menus[i], t.menus[1 - i]
             P = S.copy()
-            if sc.state_noise > 0.0:
+            if noisy_state:
                 P += sc.state_noise * (1.0 - channel) * rng.standard_normal(S.shape)
             Fo = F[opp]
             bo = beliefs[i] * Fo
@@ -136,8 +168,8 @@ def simulate(sc: brink_scenario.Scenario, runs: int, seed: int = 1):
                     goals += L.value_weights[e.variable] * (np.clip(P[e.variable] + e.mean, 0.0, 1.0) - before[e.variable])
                 up, down = step_probabilities(t, rung, t.escalation[a] + x_base)
                 war = (1.0 - L.risk_tolerance) * ((1.0 - up - down) * kr + up * k_up + down * k_down)
-                recip = np.where(has_seen, -L.reciprocity * np.abs(t.escalation[a] - seen_esc), 0.0)
-                stay = np.where(last[i] == k, L.resolve, 0.0)
+                recip = np.where(has_seen, -reciprocity[i] * np.abs(t.escalation[a] - seen_esc), 0.0)
+                stay = np.where(last[i] == k, resolve[i], 0.0)
                 U[k] = np.where(Fa, goals - war - t.cost[a] + recip + stay, -np.inf)
             W = np.exp(L.rationality * (U - U.max(axis=0)))
             cum = np.cumsum(W, axis=0)
@@ -151,7 +183,7 @@ def simulate(sc: brink_scenario.Scenario, runs: int, seed: int = 1):
             acts = t.menus[i][picks[i]]
             pressure += t.escalation[acts]
             S += t.mean[acts].T
-            for v in t.noisy_vars[i]:
+            for v in t.noisy_vars[i] if effect_sd else ():
                 sd = t.sd[acts, v]
                 noisy = sd > 0
                 if noisy.any():
@@ -180,6 +212,7 @@ def simulate(sc: brink_scenario.Scenario, runs: int, seed: int = 1):
         settled = np.where(calm, settled + 1, 0)
         settle = ~esc & ~agree & (settled >= sc.settlement_ticks)
         ended = esc | agree | settle
+        tally.add(ids, rung, picks)
         outcome[ids[esc]] = 0
         outcome[ids[agree | settle]] = 1
         end_tick[ids[ended]] = tick
@@ -188,13 +221,48 @@ def simulate(sc: brink_scenario.Scenario, runs: int, seed: int = 1):
         last = [picks[0][keep], picks[1][keep]]
         beliefs = [beliefs[0][:, keep], beliefs[1][:, keep]]
         n = len(ids)
-    return outcome, end_tick
+    return Runs(outcome, end_tick, *tally.result())
+
+
+class Tally:
+    """Highest rung and per-leader action counts of each run, counted from the per-tick
+    history a few ticks at a time (cheaper than indexed updates every tick)."""
+
+    BATCH = 16  # ticks held before counting
+
+    def __init__(self, t: Tables, runs):
+        self.t, self.runs = t, runs
+        self.rungs = np.zeros(runs * t.R, dtype=np.int64)  # ticks each run ended on each rung
+        self.chosen = [np.zeros(runs * len(m), dtype=np.int64) for m in t.menus]
+        self.pending = []
+
+    def add(self, ids, rung, picks):
+        self.pending.append((ids, rung, *picks))
+        if len(self.pending) == self.BATCH:
+            self.count()
+
+    def count(self):
+        if not self.pending:
+            return
+        ids, rungs, *picks = (np.concatenate(column) for column in zip(*self.pending))
+        self.pending = []
+        self.rungs += np.bincount(ids * self.t.R + rungs, minlength=len(self.rungs))
+        for total, m, p in zip(self.chosen, self.t.menus, picks):
+            total += np.bincount(ids * len(m) + p, minlength=len(total))
+
+    def result(self):
+        """(highest rung per run, per leader a (runs x menu) array of action counts)."""
+        self.count()
+        visited = self.rungs.reshape(self.runs, self.t.R) > 0
+        visited[:, self.t.sc.initial_rung] = True
+        max_rung = self.t.R - 1 - np.argmax(visited[:, ::-1], axis=1)
+        return max_rung, [c.reshape(self.runs, len(m)) for c, m in zip(self.chosen, self.t.menus)]
 
 
 def batch_run(scenario, runs, seed=1):
-    outcome, end_tick = simulate(scenario, runs, seed)
-    counts = {name: int((outcome == k).sum()) for k, name in enumerate(brink_scenario.OUTCOMES)}
-    return counts, int(end_tick.sum())
+    r = simulate(scenario, runs, seed)
+    counts = {name: int((r.outcome == k).sum()) for k, name in enumerate(brink_scenario.OUTCOMES)}
+    return counts, int(r.end_tick.sum())
 
 
 if __name__ == "__main__":

@@ -1,28 +1,74 @@
-"""The peers implement Brink's model: their outcome odds on the baseline agree with Brink's.
+"""The peers implement Brink's model: their runs are distributed as Brink's runs.
 
 The peers draw different random numbers (Python's `random`, NumPy's PCG64), so runs
-differ; what must agree is the distribution. For each peer and each outcome
-(escalation, de-escalation, stalemate) a two-proportion z-test compares the peer's
-share with Brink's. With 2 peers x 3 outcomes = 6 tests, each uses the two-sided
-critical value for alpha = 1e-6 / 6 (Bonferroni), so a correct implementation fails
-this file with probability below 1e-6 (the bound holds whatever the correlation of the
-six tests). Run counts are fixed below; the smallest difference each test can detect
-(5.23 standard errors) is printed with the figures.
+differ; what must agree is the distribution. Each comparison of a peer with `brink run`
+on one scenario (Brink's side read from its runs.csv, checked against its summary.csv)
+tests, per statistic:
 
-Needs Brink's binary: $BRINK, else build-bench/sim/brink or build/sim/brink.
+- outcome shares: a two-proportion z-test (pooled variance) per outcome (3 tests);
+- the end tick of the runs of each outcome: a chi-square test of homogeneity on binned
+  ticks (3 tests; a stalemate always ends at the horizon, so its test has one cell and
+  is not made);
+- the highest rung of a run: a chi-square test of homogeneity over rungs (1 test);
+- each leader's action shares (ticks on an action / ticks played): a z-test per action
+  (35 tests on the baseline). The ticks of one run are not independent (resolve makes
+  a leader repeat itself), so a plain two-proportion test would be too confident; the
+  share is a ratio of per-run sums, and its variance is the ratio estimator's
+  (delta method on the per-run counts, pooled under the null:
+  Var = s^2(c_i - r t_i) / tbar^2 * (1/n1 + 1/n2)). An action that fewer than 500 runs
+  of the smaller sample are expected to use is too rare for the normal approximation
+  this far in the tail: a leader's rare actions are tested together, as one share.
+
+Chi-square cells: adjacent ticks or rungs are merged until every cell expects at
+least 50 runs in the smaller sample (at most 20 cells), so the chi-square
+approximation holds far into its tail.
+
+Family-wise error: 4 comparisons are expected to pass (NumPy and agent peer, on the
+baseline and on the tick-heavy scenario), 42 tests each, 168 tests. Each is made at
+level 1e-6 / 168 (Bonferroni), |z| < 5.82 for the z-tests, so a correct pair of peers
+fails this file with probability below 1e-6 whatever the tests' correlation.
+
+Power (one-sided normal approximation, 90% power adds z = 1.28 to 5.82):
+- NumPy peer, baseline: 200,000 runs against Brink's 400,000. A 1-point change in an
+  outcome share gives z = 0.01 / sqrt(p(1-p)(1/200000 + 1/400000)) = 7.4 for
+  stalemate (p = 0.572), 7.5 for de-escalation (p = 0.382), 17 for escalation
+  (p = 0.048): detected with probability 0.94, 0.96 and 1. The differences detected
+  with 90% power are 0.96, 0.94 and 0.42 points; each test prints its own. Action
+  shares: 0.06 points or less (0.3% of the commonest move's share).
+- Agent peer, baseline: 6,000 runs (what about 40 CPU-seconds buy at ~150 runs/s):
+  differences detected with 90% power are 2.0 points for escalation, 4.5 for
+  de-escalation, 4.6 for stalemate, 0.3 points or less for an action share.
+- Tick-heavy (every run lasts the horizon: no settlement, no agreement, escalation
+  only at the top rung): NumPy 30,000 and agent 1,000 runs against Brink's 40,000;
+  the highest-rung distribution and the action shares are what can differ there.
+
+The tests' own power is tested: the NumPy peer with one mechanism switched off on
+purpose (`numpy_peer.simulate(defect=...)`) must be detected by the same checks at the
+same levels, with 50,000 runs. Dropping the perceived-state noise is among them: the
+outcome shares alone barely see it (|z| < 3 at 50,000 runs); the action shares do
+(Biden's military aid: z = -9 at 50,000 runs, -15 at 200,000).
+
+Brink's binary: $BRINK, else build-bench/sim/brink or build/sim/brink. A $BRINK that
+is not a working executable fails the file; with none found it is skipped, unless
+BRINK_REQUIRE_ALL=1 (CTest sets it), when it fails.
 Run from anywhere: python3 -m pytest -q benchmarks/reference/test_peers_agree.py
+(about 2 minutes on 2 idle cores).
 """
 
 from __future__ import annotations
 
-import csv
 import math
+import multiprocessing
 import os
 import subprocess
 import sys
 import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from statistics import NormalDist
 
+import numpy as np
+import pandas as pd
 import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -35,75 +81,364 @@ import numpy_peer  # noqa: E402
 
 BASELINE = os.path.join(ROOT, "scenarios", "baseline.yaml")
 TICK_HEAVY = os.path.join(ROOT, "benchmarks", "scenarios", "tick-heavy.yaml")
-BRINK_RUNS = 20000
-NUMPY_RUNS = 20000
-AGENT_RUNS = 3000
+OUTCOMES = brink_scenario.OUTCOMES
+
+BRINK_RUNS = {BASELINE: 400_000, TICK_HEAVY: 40_000}
+NUMPY_RUNS = {BASELINE: 200_000, TICK_HEAVY: 30_000}
+AGENT_RUNS = {BASELINE: 6_000, TICK_HEAVY: 1_000}
+DEFECT_RUNS = 50_000
+NUMPY_CHUNK = 25_000  # runs per NumPy batch: larger batches run slower per run (cache)
+AGENT_CHUNK = 250
+WORKERS = max(1, min(4, len(os.sched_getaffinity(0))))
+
+MIN_EXPECTED = 50  # runs a chi-square cell expects in the smaller sample, at least
+MAX_CELLS = 20
+MIN_RUNS_USING = 500  # runs expected to use an action (or group) in the smaller sample, at least
 FAMILY_ALPHA = 1e-6
-TESTS = 2 * len(brink_scenario.OUTCOMES)
-Z_CRIT = NormalDist().inv_cdf(1.0 - FAMILY_ALPHA / TESTS / 2.0)  # about 5.23
+COMPARISONS = 4  # expected to pass: (NumPy, agent) x (baseline, tick-heavy)
 
 
-def brink_binary():
-    for candidate in (os.environ.get("BRINK"), os.path.join(ROOT, "build-bench", "sim", "brink"),
-                      os.path.join(ROOT, "build", "sim", "brink")):
-        if candidate and os.access(candidate, os.X_OK):
+def checks_per_comparison(sc: brink_scenario.Scenario) -> int:
+    """Outcome shares, end ticks per outcome, highest rung, one per action of each menu."""
+    return len(OUTCOMES) + len(OUTCOMES) + 1 + sum(len(leader.menu) for leader in sc.leaders)
+
+
+TESTS = COMPARISONS * checks_per_comparison(brink_scenario.load(BASELINE))
+ALPHA = FAMILY_ALPHA / TESTS  # per test, two-sided
+Z_CRIT = NormalDist().inv_cdf(1.0 - ALPHA / 2.0)  # about 5.82
+Z_POWER = NormalDist().inv_cdf(0.9)  # a difference of (Z_CRIT + Z_POWER) se is caught 90% of the time
+
+
+# --- samples of runs ----------------------------------------------------------------
+
+
+@dataclass
+class Sample:
+    """Per run: outcome index (into OUTCOMES), end tick, highest rung; per leader a
+    (runs x menu) array of the ticks each action was chosen."""
+
+    outcome: np.ndarray
+    end_tick: np.ndarray
+    max_rung: np.ndarray
+    actions: list
+
+    @property
+    def n(self):
+        return len(self.outcome)
+
+
+def concat(parts) -> Sample:
+    return Sample(np.concatenate([p.outcome for p in parts]), np.concatenate([p.end_tick for p in parts]),
+                  np.concatenate([p.max_rung for p in parts]),
+                  [np.concatenate([p.actions[i] for p in parts]) for i in range(2)])
+
+
+def _numpy_chunk(path, runs, seed, defect):
+    r = numpy_peer.simulate(brink_scenario.load(path), runs, seed, defect=defect)
+    return Sample(r.outcome, r.end_tick, r.max_rung, r.actions)
+
+
+def _agent_chunk(path, first, runs, seed):
+    rows = list(agent_peer.play(brink_scenario.load(path), range(first, first + runs), seed))
+    return Sample(np.array([OUTCOMES.index(r[0]) for r in rows]), np.array([r[1] for r in rows]),
+                  np.array([r[2] for r in rows]), [np.array([r[3][i] for r in rows]) for i in range(2)])
+
+
+def pool():
+    return ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("fork"))
+
+
+def numpy_sample(path, runs, seed, defect=None) -> Sample:
+    """`runs` NumPy-peer runs in batches on all cores; batch k is seeded with (seed, k)."""
+    sizes = [min(NUMPY_CHUNK, runs - start) for start in range(0, runs, NUMPY_CHUNK)]
+    with pool() as ex:
+        parts = ex.map(_numpy_chunk, [path] * len(sizes), sizes, [[seed, k] for k in range(len(sizes))],
+                       [defect] * len(sizes))
+        return concat(list(parts))
+
+
+def agent_sample(path, runs, seed) -> Sample:
+    """Agent-peer runs 0 .. runs-1, in batches on all cores."""
+    firsts = list(range(0, runs, AGENT_CHUNK))
+    sizes = [min(AGENT_CHUNK, runs - f) for f in firsts]
+    with pool() as ex:
+        return concat(list(ex.map(_agent_chunk, [path] * len(firsts), firsts, sizes, [seed] * len(firsts))))
+
+
+def brink_binary() -> str:
+    """$BRINK (it must work), else a build's binary; none: skip, or fail if BRINK_REQUIRE_ALL=1."""
+    named = os.environ.get("BRINK")
+    if named:
+        if not (os.path.isfile(named) and os.access(named, os.X_OK)):
+            pytest.fail(f"BRINK={named} is not an executable file")
+        r = subprocess.run([named, "--version"], capture_output=True, text=True, timeout=60)
+        if r.returncode != 0:
+            pytest.fail(f"BRINK={named} does not run: `--version` exited {r.returncode}\n{r.stderr}")
+        return named
+    for candidate in (os.path.join(ROOT, "build-bench", "sim", "brink"), os.path.join(ROOT, "build", "sim", "brink")):
+        if os.access(candidate, os.X_OK):
             return candidate
-    return None
+    reason = "Brink's binary not found: $BRINK unset, no build-bench/sim/brink or build/sim/brink"
+    if os.environ.get("BRINK_REQUIRE_ALL") == "1":
+        pytest.fail(f"{reason} (BRINK_REQUIRE_ALL=1: a missing binary is a failure, not a skip)")
+    pytest.skip(reason)
+
+
+def brink_sample(path, runs) -> Sample:
+    """`brink run` on the scenario (its own seed); per-run figures from runs.csv, checked
+    against the counts in summary.csv."""
+    sc = brink_scenario.load(path)
+    binary = brink_binary()
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "out")
+        subprocess.run([binary, "run", path, "--runs", str(runs), "--quiet", "--out", out],
+                       check=True, stdout=subprocess.DEVNULL)
+        columns = [[f"{leader.id}_{sc.actions[a].name}" for a in leader.menu] for leader in sc.leaders]
+        table = pd.read_csv(os.path.join(out, "runs.csv"),
+                            usecols=["outcome", "end_tick", "max_rung"] + columns[0] + columns[1])
+        summary = pd.read_csv(os.path.join(out, "summary.csv"))
+    sample = Sample(table["outcome"].map(OUTCOMES.index).to_numpy(), table["end_tick"].to_numpy(),
+                    table["max_rung"].to_numpy(), [table[c].to_numpy() for c in columns])
+    assert sample.n == runs, f"runs.csv has {sample.n} rows for {runs} runs"
+    probability = summary[summary["quantity"] == "probability"].set_index("outcome")["count"]
+    assert [int(probability[o]) for o in OUTCOMES] == np.bincount(sample.outcome, minlength=3).tolist()
+    max_rung = summary[summary["quantity"] == "max_rung_share"]["count"].tolist()
+    assert max_rung == np.bincount(sample.max_rung, minlength=len(sc.war_cost)).tolist()
+    return sample
+
+
+# --- statistics ---------------------------------------------------------------------
+
+
+def chi2_sf(x, df):
+    """P(X >= x), X chi-square with df degrees of freedom: the regularised upper incomplete
+    gamma Q(df/2, x/2), by its series below a+1 and its continued fraction above
+    (Numerical Recipes, 6.2), accurate in the far tail where 1 - P would lose it all."""
+    a, x = df / 2.0, x / 2.0
+    if x <= 0.0:
+        return 1.0
+    front = math.exp(a * math.log(x) - x - math.lgamma(a))
+    if x < a + 1.0:
+        term = total = 1.0 / a
+        for k in range(1, 100_000):
+            term *= x / (a + k)
+            total += term
+            if term < total * 1e-17:
+                break
+        return max(0.0, 1.0 - total * front)
+    tiny = 1e-300
+    b = x + 1.0 - a
+    c, d = 1.0 / tiny, 1.0 / b
+    h = d
+    for k in range(1, 100_000):
+        an = -k * (k - a)
+        b += 2.0
+        d = an * d + b
+        d = 1.0 / (d if abs(d) > tiny else tiny)
+        c = b + an / c
+        c = c if abs(c) > tiny else tiny
+        h *= d * c
+        if abs(d * c - 1.0) < 1e-16:
+            break
+    return front * h
+
+
+def z_p(z):
+    return 2.0 * NormalDist().cdf(-abs(z))
+
+
+@dataclass
+class Check:
+    label: str
+    p: float
+    text: str
+
+    @property
+    def failed(self):
+        return self.p < ALPHA
+
+
+def share_checks(name, peer: Sample, brink: Sample):
+    checks = []
+    for k, outcome in enumerate(OUTCOMES):
+        k1, k2 = int((peer.outcome == k).sum()), int((brink.outcome == k).sum())
+        pooled = (k1 + k2) / (peer.n + brink.n)
+        se = math.sqrt(pooled * (1.0 - pooled) * (1.0 / peer.n + 1.0 / brink.n))
+        z = 0.0 if se == 0.0 else (k1 / peer.n - k2 / brink.n) / se
+        checks.append(Check(f"{name} share {outcome}", z_p(z),
+                            f"peer {k1 / peer.n:.4f}, brink {k2 / brink.n:.4f}, z = {z:+.2f} "
+                            f"(90% power at {100 * (Z_CRIT + Z_POWER) * se:.2f} points)"))
+    return checks
+
+
+def merged_cells(a, b):
+    """Adjacent cells merged in order until each expects MIN_EXPECTED in the smaller
+    sample, and no more than MAX_CELLS; the rest goes to the last cell."""
+    na, nb = a.sum(), b.sum()
+    need = max(MIN_EXPECTED * (na + nb) / min(na, nb), (na + nb) / MAX_CELLS)
+    cells, acc = [], np.zeros(2, dtype=np.int64)
+    for x, y in zip(a, b):
+        acc += (x, y)
+        if acc.sum() >= need:
+            cells.append(acc)
+            acc = np.zeros(2, dtype=np.int64)
+    if cells:
+        cells[-1] = cells[-1] + acc
+    return np.array(cells, dtype=np.float64).reshape(-1, 2)
+
+
+def homogeneity(label, a, b):
+    """Chi-square test that two count vectors over the same ordered cells share a distribution."""
+    if min(a.sum(), b.sum()) < 2 * MIN_EXPECTED:
+        return Check(label, 1.0, f"not made: {int(a.sum())} and {int(b.sum())} runs")
+    cells = merged_cells(a, b)
+    if len(cells) < 2:
+        return Check(label, 1.0, "not made: one cell")
+    expected = cells.sum(axis=1, keepdims=True) * cells.sum(axis=0, keepdims=True) / cells.sum()
+    stat = float(((cells - expected) ** 2 / expected).sum())
+    p = chi2_sf(stat, len(cells) - 1)
+    shares = cells / cells.sum(axis=0)
+    worst = int(np.argmax(np.abs(shares[:, 0] - shares[:, 1])))
+    return Check(label, p, f"chi2 = {stat:.1f} on {len(cells) - 1} df, p = {p:.2g}; largest gap in cell {worst + 1}: "
+                           f"peer {shares[worst, 0]:.4f}, brink {shares[worst, 1]:.4f}")
+
+
+def distribution_checks(name, peer: Sample, brink: Sample, sc):
+    horizon, rungs = sc.horizon, len(sc.war_cost)
+    checks = []
+    for k, outcome in enumerate(OUTCOMES):
+        a = np.bincount(peer.end_tick[peer.outcome == k], minlength=horizon + 1)
+        b = np.bincount(brink.end_tick[brink.outcome == k], minlength=horizon + 1)
+        checks.append(homogeneity(f"{name} end tick | {outcome}", a, b))
+    checks.append(homogeneity(f"{name} max rung", np.bincount(peer.max_rung, minlength=rungs),
+                              np.bincount(brink.max_rung, minlength=rungs)))
+    return checks
+
+
+def ratio_test(label, c1, t1, c2, t2):
+    """z-test that two samples share the ratio sum(c)/sum(t) (c: a run's ticks on some
+    actions, t: its ticks). Runs are the independent units: the variance is the ratio
+    estimator's (delta method), from the per-run residuals c - r t pooled under the null."""
+    n1, n2 = len(t1), len(t2)
+    r1, r2 = c1.sum() / t1.sum(), c2.sum() / t2.sum()
+    r = (c1.sum() + c2.sum()) / (t1.sum() + t2.sum())
+    d = np.concatenate([c1 - r * t1, c2 - r * t2])
+    tbar = (t1.sum() + t2.sum()) / (n1 + n2)
+    se = math.sqrt((d ** 2).sum() / (n1 + n2 - 1) / tbar ** 2 * (1.0 / n1 + 1.0 / n2))
+    z = 0.0 if se == 0.0 else (r1 - r2) / se
+    return Check(label, z_p(z), f"peer {r1:.5f}, brink {r2:.5f}, z = {z:+.2f} "
+                                f"(90% power at {100 * (Z_CRIT + Z_POWER) * se:.3f} points)")
+
+
+def action_checks(name, peer: Sample, brink: Sample, sc):
+    """Per leader and action, its share of the leader's moves. An action used in fewer
+    than MIN_RUNS_USING runs of the smaller sample (expected, pooled) is too rare for the
+    normal approximation at this level: such actions are tested together, as one share."""
+    checks = []
+    small = min(peer.n, brink.n)
+    for i, leader in enumerate(sc.leaders):
+        c1, c2 = peer.actions[i], brink.actions[i]
+        used = ((c1 > 0).sum(axis=0) + (c2 > 0).sum(axis=0)) / (peer.n + brink.n)
+        names = [sc.actions[a].name for a in leader.menu]
+        groups = [(names[k], [k]) for k in range(len(names)) if used[k] * small >= MIN_RUNS_USING]
+        rare = [k for k in range(len(names)) if used[k] * small < MIN_RUNS_USING]
+        if rare:
+            groups.append(("rare actions " + "+".join(names[k] for k in rare), rare))
+        for label, cols in groups:
+            label = f"{name} {leader.id} {label}"
+            x1, x2 = c1[:, cols].sum(axis=1), c2[:, cols].sum(axis=1)
+            using = ((x1 > 0).sum() + (x2 > 0).sum()) / (peer.n + brink.n) * small
+            if using < MIN_RUNS_USING:
+                checks.append(Check(label, 1.0, f"not made: {using:.0f} runs expected to use it"))
+            else:
+                checks.append(ratio_test(label, x1, peer.end_tick, x2, brink.end_tick))
+    return checks
+
+
+def compare(name, peer: Sample, brink: Sample, sc) -> list[Check]:
+    checks = share_checks(name, peer, brink) + distribution_checks(name, peer, brink, sc) \
+        + action_checks(name, peer, brink, sc)
+    assert len(checks) <= checks_per_comparison(sc)
+    print(f"\n{name}: {peer.n} peer runs, {brink.n} Brink runs; each test at level {ALPHA:.2g} (|z| < {Z_CRIT:.2f})")
+    for c in checks:
+        print(f"  {'FAIL' if c.failed else 'ok  '} {c.label}: {c.text}")
+    return checks
+
+
+def assert_agrees(checks):
+    failed = [f"{c.label}: {c.text}" for c in checks if c.failed]
+    assert not failed, "peer disagrees with Brink:\n" + "\n".join(failed)
+
+
+# --- the tests ----------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
-def brink_counts():
-    binary = brink_binary()
-    if binary is None:
-        pytest.skip("Brink's binary not found (set $BRINK)")
-    with tempfile.TemporaryDirectory() as tmp:
-        out = os.path.join(tmp, "out")
-        subprocess.run([binary, "run", BASELINE, "--runs", str(BRINK_RUNS), "--quiet", "--out", out],
-                       check=True, stdout=subprocess.DEVNULL)
-        with open(os.path.join(out, "summary.csv"), newline="") as f:
-            rows = [r for r in csv.DictReader(f) if r["quantity"] == "probability"]
-    counts = {r["outcome"]: int(r["count"]) for r in rows}
-    assert sum(counts.values()) == BRINK_RUNS
-    return counts
+def brink_baseline():
+    return brink_sample(BASELINE, BRINK_RUNS[BASELINE])
 
 
-def z_statistic(k1, n1, k2, n2):
-    pooled = (k1 + k2) / (n1 + n2)
-    se = math.sqrt(pooled * (1.0 - pooled) * (1.0 / n1 + 1.0 / n2))
-    return 0.0 if se == 0.0 else (k1 / n1 - k2 / n2) / se, se
+@pytest.fixture(scope="module")
+def brink_tick_heavy():
+    return brink_sample(TICK_HEAVY, BRINK_RUNS[TICK_HEAVY])
 
 
-def check_agreement(name, peer_counts, peer_runs, brink_counts):
-    failures = []
-    for outcome in brink_scenario.OUTCOMES:
-        k_peer, k_brink = peer_counts[outcome], brink_counts[outcome]
-        z, se = z_statistic(k_peer, peer_runs, k_brink, BRINK_RUNS)
-        line = (f"{name:>6} {outcome:>12}: peer {k_peer / peer_runs:.4f} (n={peer_runs}), "
-                f"brink {k_brink / BRINK_RUNS:.4f} (n={BRINK_RUNS}), z = {z:+.2f}, "
-                f"|z| < {Z_CRIT:.2f} (detects differences above {Z_CRIT * se:.4f})")
-        print(line)
-        if abs(z) >= Z_CRIT:
-            failures.append(line)
-    assert not failures, "peer disagrees with Brink:\n" + "\n".join(failures)
+def test_statistics_helpers():
+    """The chi-square tail against known values; the merged cells keep every run."""
+    for x, df, p in ((3.841458820694124, 1, 0.05), (45.31474128, 10, 1.9080361747574363e-06),
+                     (0.5, 4, 0.9735009788392561), (100.0, 3, 1.5541594313896026e-21)):  # scipy.stats.chi2.sf
+        assert chi2_sf(x, df) == pytest.approx(p, rel=1e-9, abs=0.0)
+    a, b = np.array([0, 30, 500, 40, 0, 7]), np.array([1, 60, 900, 100, 3, 20])
+    cells = merged_cells(a, b)
+    assert cells.sum(axis=0).tolist() == [a.sum(), b.sum()] and (cells.sum(axis=1) >= 50 * 1831 / 577).all()
 
 
-def test_numpy_peer_agrees_with_brink(brink_counts):
+def test_a_missing_or_broken_binary_fails_rather_than_skips(monkeypatch, tmp_path):
+    """A $BRINK that is not a working executable fails; with no binary at all the file
+    is skipped, or fails under BRINK_REQUIRE_ALL=1 (CI must not pass by skipping)."""
+    monkeypatch.setattr(sys.modules[__name__], "ROOT", str(tmp_path))  # no build/ binaries there
+    broken = tmp_path / "brink"
+    broken.write_text("#!/bin/sh\nexit 3\n")
+    broken.chmod(0o755)
+    for named in (str(tmp_path / "absent"), str(broken)):
+        monkeypatch.setenv("BRINK", named)
+        with pytest.raises(pytest.fail.Exception, match="BRINK="):
+            brink_binary()
+    monkeypatch.delenv("BRINK")
+    monkeypatch.setenv("BRINK_REQUIRE_ALL", "1")
+    with pytest.raises(pytest.fail.Exception, match="BRINK_REQUIRE_ALL=1"):
+        brink_binary()
+    monkeypatch.delenv("BRINK_REQUIRE_ALL")
+    with pytest.raises(pytest.skip.Exception):
+        brink_binary()
+
+
+def test_numpy_peer_agrees_with_brink(brink_baseline):
     sc = brink_scenario.load(BASELINE)
-    counts, _ = numpy_peer.batch_run(sc, NUMPY_RUNS, seed=11)
-    check_agreement("numpy", counts, NUMPY_RUNS, brink_counts)
+    assert_agrees(compare("numpy", numpy_sample(BASELINE, NUMPY_RUNS[BASELINE], seed=11), brink_baseline, sc))
 
 
-def test_agent_peer_agrees_with_brink(brink_counts):
+def test_agent_peer_agrees_with_brink(brink_baseline):
     sc = brink_scenario.load(BASELINE)
-    counts, _ = agent_peer.batch_run(sc, AGENT_RUNS, seed=12)
-    check_agreement("agent", counts, AGENT_RUNS, brink_counts)
+    assert_agrees(compare("agent", agent_sample(BASELINE, AGENT_RUNS[BASELINE], seed=12), brink_baseline, sc))
 
 
-def test_peers_read_the_tick_heavy_scenario():
-    """`extends` and the outcome overrides: no run of the tick-heavy scenario ends early."""
+def test_peers_agree_on_the_tick_heavy_scenario(brink_tick_heavy):
+    """`extends` and the outcome overrides: runs last the horizon, and what they do on
+    the way (rungs reached, moves) is distributed as Brink's."""
     sc = brink_scenario.load(TICK_HEAVY)
     assert sc.name == "tick-heavy" and not sc.joint_agreement and sc.escalation_rung == len(sc.war_cost) - 1
-    assert len(sc.actions) == len(brink_scenario.load(BASELINE).actions)
-    for peer, runs in ((numpy_peer, 500), (agent_peer, 20)):
-        counts, ticks = peer.batch_run(sc, runs, seed=3)
-        assert counts["stalemate"] == runs and ticks == runs * sc.horizon
+    numpy_runs = numpy_sample(TICK_HEAVY, NUMPY_RUNS[TICK_HEAVY], seed=13)
+    agent_runs = agent_sample(TICK_HEAVY, AGENT_RUNS[TICK_HEAVY], seed=14)
+    checks = compare("numpy tick-heavy", numpy_runs, brink_tick_heavy, sc) \
+        + compare("agent tick-heavy", agent_runs, brink_tick_heavy, sc)
+    assert_agrees(checks)
+
+
+@pytest.mark.parametrize("defect", ["no_state_noise", "no_resolve", "no_misperception"])
+def test_a_defective_peer_is_detected(defect, brink_baseline):
+    """The checks above have the power to see a wrong model: the NumPy peer with one
+    mechanism switched off fails them, at the same levels, with only DEFECT_RUNS runs."""
+    sc = brink_scenario.load(BASELINE)
+    checks = compare(f"numpy {defect}", numpy_sample(BASELINE, DEFECT_RUNS, seed=15, defect=defect), brink_baseline, sc)
+    assert any(c.failed for c in checks), f"the NumPy peer with defect '{defect}' passes every check"
