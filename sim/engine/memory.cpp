@@ -16,24 +16,15 @@
 #include <vector>
 
 #include "brink/engine.hpp"
+#include "brink/saturating.hpp"
 
 namespace brink {
 
 namespace {
 
-constexpr std::uint64_t kMax = std::numeric_limits<std::uint64_t>::max();
-
-std::uint64_t mul(std::uint64_t a, std::uint64_t b) {
-    std::uint64_t r = 0;
-    return __builtin_mul_overflow(a, b, &r) ? kMax : r;
-}
-
-std::uint64_t add(std::uint64_t a, std::uint64_t b) {
-    std::uint64_t r = 0;
-    return __builtin_add_overflow(a, b, &r) ? kMax : r;
-}
-
-std::uint64_t count(int n) { return static_cast<std::uint64_t>(std::max(n, 0)); }
+using saturating::add;
+using saturating::count;
+using saturating::mul;
 
 /// One block's run slots: each holds a RunResult sized by prepare() (a few small
 /// vectors, each with the allocator's bookkeeping).

@@ -8,6 +8,7 @@
 #include "brink/experiment.hpp"
 #include "brink/output.hpp"
 #include "brink/random.hpp"
+#include "brink/saturating.hpp"
 
 namespace brink {
 
@@ -86,41 +87,27 @@ Axis parse_axis(const std::string& text, bool for_sampling) {
     return axis;
 }
 
-namespace {
-
-constexpr std::uint64_t kTooMany = std::numeric_limits<std::uint64_t>::max();
-
-std::uint64_t times(std::uint64_t a, std::uint64_t b) {
-    std::uint64_t r = 0;
-    return __builtin_mul_overflow(a, b, &r) ? kTooMany : r;
-}
-
-std::uint64_t plus(std::uint64_t a, std::uint64_t b) {
-    std::uint64_t r = 0;
-    return __builtin_add_overflow(a, b, &r) ? kTooMany : r;
-}
-
-std::uint64_t positive(int n) { return static_cast<std::uint64_t>(std::max(n, 0)); }
-
-}  // namespace
+using saturating::add;
+using saturating::count;
+using saturating::mul;
 
 std::uint64_t grid_point_count(const std::vector<Axis>& axes) {
     std::uint64_t n = 1;
-    for (const Axis& a : axes) n = times(n, a.values.size());
+    for (const Axis& a : axes) n = mul(n, a.values.size());
     return n;
 }
 
 std::uint64_t sensitivity_point_count(int parameters, int base_samples, int trajectories, bool sobol, bool morris) {
-    const std::uint64_t k = positive(parameters);
-    const std::uint64_t saltelli = sobol ? times(positive(base_samples), plus(k, 2)) : 0;
-    const std::uint64_t morris_points = morris ? times(positive(trajectories), plus(k, 1)) : 0;
-    return plus(saltelli, morris_points);
+    const std::uint64_t k = count(parameters);
+    const std::uint64_t saltelli = sobol ? mul(count(base_samples), add(k, 2)) : 0;
+    const std::uint64_t morris_points = morris ? mul(count(trajectories), add(k, 1)) : 0;
+    return add(saltelli, morris_points);
 }
 
 void check_point_count(std::uint64_t points, const std::string& what) {
     if (points <= kMaxExperimentPoints) return;
-    const std::string count = points == kTooMany ? "more than " + std::to_string(kTooMany) : std::to_string(points);
-    throw ExperimentError(what + " has " + count + " points; the limit is " + std::to_string(kMaxExperimentPoints));
+    const std::string shown = points == saturating::kMax ? "more than " + std::to_string(saturating::kMax) : std::to_string(points);
+    throw ExperimentError(what + " has " + shown + " points; the limit is " + std::to_string(kMaxExperimentPoints));
 }
 
 std::vector<std::vector<std::string>> grid_points(const std::vector<Axis>& axes) {

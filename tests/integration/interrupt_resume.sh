@@ -2,22 +2,13 @@
 # SIGINT stops a batch cleanly (exit 130, manifest incomplete); --resume finishes it with
 # files byte-identical to an uninterrupted batch. kill -9 loses only unflushed runs.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/folders.sh"
 # Large enough that the batch is still running at the signal; smaller under sanitizers (slower).
 RUNS=${BRINK_INTERRUPT_RUNS:-600000}
 "$BRINK" run "$SMALL" --runs $RUNS --seed 3 --out "$WORK/whole" --quiet >/dev/null || fail "uninterrupted run"
 
-interrupt_after() {  # SIGNAL MIN_BYTES DIR [FILE]: signal once DIR/FILE (runs.csv.partial) holds MIN_BYTES
-  "$BRINK" run "$SMALL" --runs $RUNS --seed 3 --out "$3" --quiet >"$WORK/out" 2>"$WORK/err" &
-  local pid=$! waited=0 file="$3/${4:-runs.csv.partial}"
-  # Wait for real progress rather than a fixed time, so a fast machine cannot finish first.
-  while [ "$(stat -c %s "$file" 2>/dev/null || echo 0)" -lt "$2" ] && kill -0 "$pid" 2>/dev/null && [ $waited -lt 600 ]; do
-    sleep 0.05
-    waited=$((waited + 1))
-  done
-  kill -0 "$pid" 2>/dev/null || fail "the batch in $3 ended before the signal; raise RUNS"
-  kill "-$1" "$pid"
-  wait "$pid"
-}
+# stop_after (folders.sh) SIGNAL MIN_BYTES DIR [FILE]: signals once DIR/FILE holds MIN_BYTES.
+interrupt_after() { local sig=$1 bytes=$2 dir=$3; shift 3; stop_after "$sig" "$bytes" "$dir" "$@" -- --runs $RUNS --seed 3; }
 
 interrupt_after INT 300000 "$WORK/int"
 code=$?
