@@ -241,7 +241,7 @@ def main():
 
     L.append("## Peers (Python, one thread)\n")
     L.append("Both read the same scenario file and implement the same model (`benchmarks/reference/`); "
-             "`test_peers_agree.py` checks their outcome odds against Brink's.\n")
+             "`test_peers_agree.py` checks their outcome shares, end ticks, highest rungs and action shares against Brink's.\n")
     L.append("| scenario | peer | runs | runs/s | run-ticks/s | per CPU second | odds (esc., de-esc., stalemate) | Brink / peer (wall, CPU) |")
     L.append("|---|---|---|---|---|---|---|---|")
     for p in peers["scenarios"]:
