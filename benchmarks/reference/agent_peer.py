@@ -76,6 +76,14 @@ def logistic(z):
     return 1.0 / (1.0 + math.exp(-z))
 
 
+def step_probabilities(sc, rung, x):
+    """P(up), P(down) of the ladder step at `rung` under pressure `x`; the thresholds are
+    the firebreaks of the rung stepped into (up) or out of (down), else the ladder's."""
+    p_up = logistic(sc.sensitivity * (x - sc.up_threshold_at[rung])) if rung + 1 < len(sc.war_cost) else 0.0
+    p_down = logistic(sc.sensitivity * (sc.down_threshold_at[rung] - x)) if rung > 0 else 0.0
+    return p_up, p_down
+
+
 class ActionSpec:
     """An action or event: effects {variable: (mean, sd)}, requires {variable or 'rung': (min, max)}."""
 
@@ -138,8 +146,9 @@ class Leader(Agent):
         sc = model.scenario
         rung = model.rung
         x = pressure + sc.tension_weight * model.state["tension"]
-        p_up = logistic(sc.sensitivity * (x - sc.up_threshold)) if rung + 1 < len(sc.war_cost) else 0.0
-        p_down = logistic(sc.sensitivity * (sc.down_threshold - x)) if rung > 0 else 0.0
+        # step_probabilities, inlined: this runs for every action every tick
+        p_up = logistic(sc.sensitivity * (x - sc.up_threshold_at[rung])) if rung + 1 < len(sc.war_cost) else 0.0
+        p_down = logistic(sc.sensitivity * (sc.down_threshold_at[rung] - x)) if rung > 0 else 0.0
         cost = (1.0 - p_up - p_down) * sc.war_cost[rung]
         if p_up > 0.0:
             cost += p_up * sc.war_cost[rung + 1]
@@ -239,9 +248,7 @@ class CrisisModel(Model):
                 raise ValueError(f"variable '{v}' became NaN at tick {self.tick}")
             state[v] = clamp01(x)
         # Ladder step on the pressure and the start-of-tick tension, then tension.
-        x = pressure + sc.tension_weight * tension_before
-        p_up = logistic(sc.sensitivity * (x - sc.up_threshold)) if self.rung + 1 < len(sc.war_cost) else 0.0
-        p_down = logistic(sc.sensitivity * (sc.down_threshold - x)) if self.rung > 0 else 0.0
+        p_up, p_down = step_probabilities(sc, self.rung, pressure + sc.tension_weight * tension_before)
         u = self.random.random()
         if u < p_up:
             self.rung += 1

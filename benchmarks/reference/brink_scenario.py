@@ -3,8 +3,9 @@
 The same YAML file Brink reads, with the same meaning (docs/scenario-reference.md):
 `extends` (maps merge by key, recursively; everything else replaces whole), the same
 defaults, rung references by id or index, effects in short form (`var: mean`) or long
-form (`var: {mean, sd}`), `requires` ranges on variables or on `rung`. Validation is
-Brink's job (`brink validate`): this reader assumes a valid file.
+form (`var: {mean, sd}`), `requires` ranges on variables or on `rung`, firebreaks
+(`ladder.rungs[].up_threshold`, `down_threshold`). Validation is Brink's job
+(`brink validate`): this reader assumes a valid file.
 
 `load(path)` returns a `Scenario` of plain Python values in file order: variables,
 actions, events and leaders are indexed as Brink indexes them.
@@ -105,6 +106,8 @@ class Scenario:
     sensitivity: float
     up_threshold: float
     down_threshold: float
+    up_threshold_at: list[float]  # θ_up(r): the step-up threshold in force at rung r
+    down_threshold_at: list[float]  # θ_down(r): the step-down threshold in force at rung r
     tension_weight: float
     decay: float
     gain: float
@@ -119,6 +122,18 @@ class Scenario:
     settlement_ticks: int
     joint_agreement: bool
     agreement_channel: float
+
+
+def step_thresholds(rungs, up: float, down: float) -> tuple[list[float], list[float]]:
+    """Firebreaks (sim/model/scenario_model.cpp, derive_step_thresholds): at rung r the
+    step up uses rung r+1's `up_threshold` (the rung stepped into), the step down rung r's
+    `down_threshold` (the rung stepped out of), each where given, else the ladder's."""
+    n = len(rungs)
+    up_at = [float(rungs[r + 1]["up_threshold"]) if r + 1 < n and "up_threshold" in rungs[r + 1] else up
+             for r in range(n)]
+    down_at = [float(rungs[r]["down_threshold"]) if r > 0 and "down_threshold" in rungs[r] else down
+               for r in range(n)]
+    return up_at, down_at
 
 
 def load(path: str) -> Scenario:
@@ -166,6 +181,8 @@ def load(path: str) -> Scenario:
         events.append(Event(name, float(e["hazard"]), effects_of(e), requires_of(e), float(e.get("escalation", 0.0))))
 
     step = ladder.get("step") or {}
+    up_threshold, down_threshold = float(step.get("up_threshold", 1.0)), float(step.get("down_threshold", -1.0))
+    up_threshold_at, down_threshold_at = step_thresholds(rungs, up_threshold, down_threshold)
     tension_rule = ladder.get("tension") or {}
     perception = doc.get("perception") or {}
     leaders = []
@@ -203,8 +220,9 @@ def load(path: str) -> Scenario:
         variables=variables, initial=initial, tension=var_index["tension"], channel=var_index["channel"],
         rung_ids=rung_ids, war_cost=[float(r.get("war_cost", 0.0)) for r in rungs],
         terminal=[bool(r.get("terminal", False)) for r in rungs], initial_rung=rung_ref(world.get("initial_rung", 0)),
-        sensitivity=float(step.get("sensitivity", 1.0)), up_threshold=float(step.get("up_threshold", 1.0)),
-        down_threshold=float(step.get("down_threshold", -1.0)), tension_weight=float(step.get("tension_weight", 0.0)),
+        sensitivity=float(step.get("sensitivity", 1.0)), up_threshold=up_threshold, down_threshold=down_threshold,
+        up_threshold_at=up_threshold_at, down_threshold_at=down_threshold_at,
+        tension_weight=float(step.get("tension_weight", 0.0)),
         decay=float(tension_rule.get("decay", 0.0)), gain=float(tension_rule.get("gain", 0.0)),
         state_noise=float(perception.get("state_noise", 0.0)), escalation_bias=bias,
         actions=actions, events=events, leaders=leaders,

@@ -31,6 +31,7 @@ DEFECTS = (
     "no_reciprocity",     # the reciprocity term is 0
     "frozen_beliefs",     # beliefs keep their uniform start (no memory update)
     "no_effect_sd",       # action effects without their sd noise
+    "no_firebreaks",      # the ladder's step thresholds at every rung (per-rung ones ignored)
 )
 
 
@@ -52,6 +53,9 @@ class Tables:
         self.war_cost = np.array(sc.war_cost)
         self.terminal = np.array(sc.terminal)
         self.R = len(sc.war_cost)
+        # Step thresholds by rung (firebreaks applied), read with the runs' rungs once a tick.
+        self.up_threshold_at = np.array(sc.up_threshold_at)
+        self.down_threshold_at = np.array(sc.down_threshold_at)
         self.escalation = np.array([a.escalation for a in sc.actions])
         self.cost = np.array([a.cost for a in sc.actions])
         self.agreement = np.array([a.agreement for a in sc.actions])
@@ -82,10 +86,11 @@ def logistic(z):
     return 1.0 / (1.0 + np.exp(-z))
 
 
-def step_probabilities(t: Tables, rung, x):
+def step_probabilities(t: Tables, rung, x, up_threshold, down_threshold):
+    """P(up), P(down) at each run's rung; the thresholds are those in force there (per run)."""
     sc = t.sc
-    up = np.where(rung + 1 < t.R, logistic(sc.sensitivity * (x - sc.up_threshold)), 0.0)
-    down = np.where(rung > 0, logistic(sc.sensitivity * (sc.down_threshold - x)), 0.0)
+    up = np.where(rung + 1 < t.R, logistic(sc.sensitivity * (x - up_threshold)), 0.0)
+    down = np.where(rung > 0, logistic(sc.sensitivity * (down_threshold - x)), 0.0)
     return up, down
 
 
@@ -114,12 +119,17 @@ def simulate(sc: brink_scenario.Scenario, runs: int, seed=1, defect: str | None 
     noisy_state = sc.state_noise > 0.0 and defect != "no_state_noise"
     learn = defect != "frozen_beliefs"
     effect_sd = defect != "no_effect_sd"
+    if defect == "no_firebreaks":
+        t.up_threshold_at[:] = sc.up_threshold
+        t.down_threshold_at[:] = sc.down_threshold
 
     for tick in range(1, sc.horizon + 1):
         if n == 0:
             break
         tension0 = S[sc.tension].copy()
         channel = S[sc.channel]
+        # The rung holds from the decisions to the ladder step: one lookup serves both.
+        up_threshold, down_threshold = t.up_threshold_at[rung], t.down_threshold_at[rung]
         # 1. Perception: each leader sees the opponent's last move, possibly misread.
         seen = []
         for i in range(2):
@@ -166,7 +176,7 @@ def simulate(sc: brink_scenario.Scenario, runs: int, seed=1, defect: str | None 
                 goals = np.zeros(n)
                 for e in sc.actions[a].effects:
                     goals += L.value_weights[e.variable] * (np.clip(P[e.variable] + e.mean, 0.0, 1.0) - before[e.variable])
-                up, down = step_probabilities(t, rung, t.escalation[a] + x_base)
+                up, down = step_probabilities(t, rung, t.escalation[a] + x_base, up_threshold, down_threshold)
                 war = (1.0 - L.risk_tolerance) * ((1.0 - up - down) * kr + up * k_up + down * k_down)
                 recip = np.where(has_seen, -reciprocity[i] * np.abs(t.escalation[a] - seen_esc), 0.0)
                 stay = np.where(last[i] == k, resolve[i], 0.0)
@@ -200,7 +210,8 @@ def simulate(sc: brink_scenario.Scenario, runs: int, seed=1, defect: str | None 
             raise ValueError(f"a variable became NaN at tick {tick}")
         np.clip(S, 0.0, 1.0, out=S)
         # 4. Ladder step and tension.
-        up, down = step_probabilities(t, rung, pressure + sc.tension_weight * tension_before)
+        up, down = step_probabilities(t, rung, pressure + sc.tension_weight * tension_before, up_threshold,
+                                      down_threshold)
         u = rng.random(n)
         rung = rung + (u < up) - ((u >= up) & (u < up + down))
         S[sc.tension] = np.clip((1.0 - sc.decay) * S[sc.tension] + sc.gain * pressure, 0.0, 1.0)
