@@ -153,8 +153,8 @@ bool floor_run(const Scenario& s, std::uint64_t seed, const RecordedRun& run, Wo
         for (std::size_t v = 0; v < n_vars; ++v) state[v] = clamp01(state[v]);
         // Ladder step (two logistics, one draw) and tension.
         const double x = pressure + s.step.tension_weight * tension_before;
-        const double up = rung < top ? logistic(s.step.sensitivity * (x - s.step.up_threshold)) : 0.0;
-        const double down = rung > 0 ? logistic(s.step.sensitivity * (s.step.down_threshold - x)) : 0.0;
+        const double up = rung < top ? logistic(s.step.sensitivity * (x - s.up_threshold_at[static_cast<std::size_t>(rung)])) : 0.0;
+        const double down = rung > 0 ? logistic(s.step.sensitivity * (s.down_threshold_at[static_cast<std::size_t>(rung)] - x)) : 0.0;
         const double u = ws.ladder.uniform();
         if (u < up) ++rung;
         else if (u < up + down) --rung;

@@ -31,7 +31,7 @@ Scenario make_world(int rungs, const std::vector<Action>& actions, const std::ve
     s.channel = 1;
     for (int r = 0; r < rungs; ++r) {
         const double war_cost = settings.war_costs.empty() ? 0.0 : settings.war_costs[static_cast<std::size_t>(r)];
-        s.ladder.push_back(Rung{"r" + std::to_string(r), "rung " + std::to_string(r), war_cost, false});
+        s.ladder.push_back(Rung{"r" + std::to_string(r), "rung " + std::to_string(r), war_cost, false, std::nullopt, std::nullopt});
     }
     s.initial_rung = 0;
     s.step = LadderStep{1.0, 1.0, -1.0, 0.0};

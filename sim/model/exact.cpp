@@ -269,8 +269,8 @@ ExactChain build_chain(const Scenario& s) {
                 const int agree = chain.agreement_possible && x0.agreement && x1.agreement ? 1 : 0;
                 for (const auto& [event_pressure_value, q] : events) {
                     const double x = x0.escalation + x1.escalation + event_pressure_value + s.step.tension_weight * chain.tension;
-                    const double pu = r + 1 < s.rung_count() ? logistic(s.step.sensitivity * (x - s.step.up_threshold)) : 0.0;
-                    const double pd = r > 0 ? logistic(s.step.sensitivity * (s.step.down_threshold - x)) : 0.0;
+                    const double pu = r + 1 < s.rung_count() ? logistic(s.step.sensitivity * (x - s.up_threshold_at[static_cast<std::size_t>(r)])) : 0.0;
+                    const double pd = r > 0 ? logistic(s.step.sensitivity * (s.down_threshold_at[static_cast<std::size_t>(r)] - x)) : 0.0;
                     // simulate(): up if u < pu, down if u < pu + pd, with u uniform on [0, 1).
                     const double up = std::min(pu, 1.0);
                     const double up_or_down = std::min(pu + pd, 1.0);

@@ -25,6 +25,20 @@ void check_conditions(const std::vector<Condition>& conditions, const Scenario& 
         if (c.variable != kRung) check_index(c.variable, s.variables.size(), owner + " condition variable");
 }
 
+/// The step thresholds in force at each rung: a firebreak of the rung stepped into (up)
+/// or out of (down), else the ladder's.
+void derive_step_thresholds(Scenario& s) {
+    const std::size_t rungs = s.ladder.size();
+    s.up_threshold_at.assign(rungs, s.step.up_threshold);
+    s.down_threshold_at.assign(rungs, s.step.down_threshold);
+    for (std::size_t r = 0; r < rungs; ++r) {
+        if (r + 1 < rungs && s.ladder[r + 1].up_threshold) s.up_threshold_at[r] = *s.ladder[r + 1].up_threshold;
+        if (r > 0 && s.ladder[r].down_threshold) s.down_threshold_at[r] = *s.ladder[r].down_threshold;
+        if (r > 0 && r + 1 < rungs && !(s.down_threshold_at[r] < s.up_threshold_at[r]))
+            throw std::invalid_argument("at rung " + std::to_string(r) + " the down threshold is not below the up threshold");
+    }
+}
+
 }  // namespace
 
 int Scenario::variable_index(const std::string& name) const {
@@ -45,6 +59,7 @@ void finalize(Scenario& s) {
     check_index(s.initial_rung, s.ladder.size(), "initial rung");
     check_index(s.tension, s.variables.size(), "tension variable");
     check_index(s.channel, s.variables.size(), "channel variable");
+    derive_step_thresholds(s);
     for (const Action& a : s.actions) {
         check_effects(a.effects, s, "action '" + a.name + "'");
         check_conditions(a.requires_, s, "action '" + a.name + "'");

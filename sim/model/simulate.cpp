@@ -57,8 +57,8 @@ struct StepProbabilities {
 inline StepProbabilities step_probabilities(const Scenario& s, int rung, double pressure, double tension) {
     const double x = pressure + s.step.tension_weight * tension;
     StepProbabilities p;
-    if (rung + 1 < s.rung_count()) p.up = logistic(s.step.sensitivity * (x - s.step.up_threshold));
-    if (rung > 0) p.down = logistic(s.step.sensitivity * (s.step.down_threshold - x));
+    if (rung + 1 < s.rung_count()) p.up = logistic(s.step.sensitivity * (x - s.up_threshold_at[at(rung)]));
+    if (rung > 0) p.down = logistic(s.step.sensitivity * (s.down_threshold_at[at(rung)] - x));
     return p;
 }
 
@@ -90,8 +90,8 @@ public:
         const double base = opponent_escalation + s.step.tension_weight * tension;
         has_up_ = rung + 1 < s.rung_count();
         has_down_ = rung > 0;
-        up_ = has_up_ ? std::exp(-s.step.sensitivity * (base - s.step.up_threshold)) : 0.0;
-        down_ = has_down_ ? std::exp(s.step.sensitivity * (base - s.step.down_threshold)) : 0.0;
+        up_ = has_up_ ? std::exp(-s.step.sensitivity * (base - s.up_threshold_at[at(rung)])) : 0.0;
+        down_ = has_down_ ? std::exp(s.step.sensitivity * (base - s.down_threshold_at[at(rung)])) : 0.0;
         factored = menu.factored && (!has_up_ || std::isnormal(up_)) && (!has_down_ || std::isnormal(down_));
     }
     bool factored = false;

@@ -446,6 +446,42 @@ private:
         return std::max(0, index);
     }
 
+    /// A rung's firebreaks: the thresholds of a step up into it and down out of it. The
+    /// lowest rung has neither step.
+    void read_firebreaks(const Node& item, const std::string& path, std::size_t index, Rung& rung) {
+        for (const char* key : {"up_threshold", "down_threshold"}) {
+            const Node* n = item.find(key);
+            if (!n) continue;
+            if (index == 0) {
+                r_.error(n->mark, path + "." + key,
+                         std::string("the lowest rung is never stepped ") + (key[0] == 'u' ? "up into" : "down out of") +
+                             "; give a firebreak on the rung whose entry (up_threshold) or exit (down_threshold) it guards");
+                continue;
+            }
+            const double v = r_.number(item, key, path, std::string("ladder.rungs[].") + key);
+            (key[0] == 'u' ? rung.up_threshold : rung.down_threshold) = v;
+        }
+    }
+
+    /// At every rung with both steps, the down threshold in force must be below the up
+    /// threshold in force, so that P(up) + P(down) <= 1 (docs/model.md, Ladder).
+    void check_firebreaks(const Node& rungs, const Scenario& s) {
+        const std::size_t n = std::min(rungs.list.size(), s.ladder.size());
+        for (std::size_t r = 1; r + 1 < n; ++r) {
+            const Rung& here = s.ladder[r];
+            const Rung& above = s.ladder[r + 1];
+            if (!here.down_threshold && !above.up_threshold) continue;  // the ladder's own check covers it
+            const double down = here.down_threshold.value_or(s.step.down_threshold);
+            const double up = above.up_threshold.value_or(s.step.up_threshold);
+            if (down < up) continue;
+            r_.error(rungs.list[r].mark, "ladder.rungs[" + std::to_string(r) + "]",
+                     "at rung '" + here.id + "' the down threshold in force (" + format_number(down) +
+                         (here.down_threshold ? ", this rung's down_threshold" : ", the ladder's") +
+                         ") must be below the up threshold into '" + above.id + "' (" + format_number(up) +
+                         (above.up_threshold ? ", its up_threshold" : ", the ladder's") + ")");
+        }
+    }
+
     void read_ladder(const Node& root, Scenario& s) {
         const Node* ladder = r_.map(root, "ladder", "", true, "ladder");
         if (ladder) {
@@ -469,6 +505,7 @@ private:
                         rung.label = r_.string(item, "label", path, rung.id);
                         rung.war_cost = r_.number(item, "war_cost", path, "ladder.rungs[].war_cost");
                         rung.terminal = r_.boolean(item, "terminal", path, false);
+                        read_firebreaks(item, path, i, rung);
                     }
                     rung_ids_.push_back(rung.id);
                     s.ladder.push_back(rung);
@@ -484,6 +521,7 @@ private:
                     r_.error(step->mark, "ladder.step", "down_threshold (" + format_number(s.step.down_threshold) +
                                                             ") must be below up_threshold (" + format_number(s.step.up_threshold) + ")");
             }
+            if (rungs && rungs->kind == Node::Kind::list) check_firebreaks(*rungs, s);
             if (const Node* t = r_.map(*ladder, "tension", "ladder", false, "ladder.tension")) {
                 s.tension_rule.decay = r_.number(*t, "decay", "ladder.tension", "ladder.tension.decay");
                 s.tension_rule.gain = r_.number(*t, "gain", "ladder.tension", "ladder.tension.gain");

@@ -35,6 +35,8 @@ const std::vector<FieldSpec>& scenario_fields() {
         {"ladder.rungs[].label", "string", "", 0, 0, "the id", "Human-readable name."},
         {"ladder.rungs[].war_cost", "number", "utility", 0, 1000, "0", "Cost of being at this rung, before risk tolerance."},
         {"ladder.rungs[].terminal", "boolean", "", 0, 0, "false", "Reaching this rung ends the run in escalation."},
+        {"ladder.rungs[].up_threshold", "number", "pressure", -100, 100, "ladder.step.up_threshold", "Firebreak: pressure at which a step up into this rung has probability 1/2 (not on the lowest rung)."},
+        {"ladder.rungs[].down_threshold", "number", "pressure", -100, 100, "ladder.step.down_threshold", "Firebreak: pressure at which a step down out of this rung has probability 1/2 (not on the lowest rung)."},
         {"ladder.step", "map", "", 0, 0, "", "Ordered-logit step of the ladder."},
         {"ladder.step.sensitivity", "number", "1/pressure", 0, 100, "1", "Steepness k of the step logistics."},
         {"ladder.step.up_threshold", "number", "pressure", -100, 100, "1", "Pressure at which stepping up has probability 1/2."},

@@ -190,6 +190,23 @@ TEST_CASE("broken: down_threshold at or above up_threshold", "[loader]") {
                 {"down_threshold (1.5) must be below up_threshold (1)"});
 }
 
+TEST_CASE("broken: a firebreak on the lowest rung", "[loader][firebreak]") {
+    const std::string f = kDir + "firebreak_on_lowest_rung.yaml";
+    expect_only(diagnostics_of(f), f, 13, 45, "ladder.rungs[0].up_threshold", {"the lowest rung is never stepped up into"});
+}
+
+TEST_CASE("broken: a rung's down firebreak not below the up threshold into the rung above", "[loader][firebreak]") {
+    const std::string f = kDir + "firebreak_down_not_below_up.yaml";
+    expect_only(diagnostics_of(f), f, 16, 7, "ladder.rungs[3]",
+                {"at rung 'crisis' the down threshold in force (1.5, this rung's down_threshold) must be below the up "
+                 "threshold into 'clash' (1.2, its up_threshold)"});
+    // The same through --set: a firebreak into 'clash' below the ladder's down threshold.
+    const auto ds = diagnostics_of(kSmall, {"ladder.rungs.4.up_threshold=-0.7"});
+    REQUIRE(ds.size() == 1);
+    CHECK(ds[0].path == "ladder.rungs[3]");
+    CHECK_THAT(ds[0].message, Contains("(-0.5, the ladder's) must be below the up threshold into 'clash' (-0.7, its up_threshold)"));
+}
+
 TEST_CASE("broken: requires with min above max", "[loader]") {
     const std::string f = kDir + "requires_min_above_max.yaml";
     expect_only(diagnostics_of(f), f, 63, 25, "actions.agree.requires.channel",

@@ -68,6 +68,31 @@ TEST_CASE("exact: a constant hazard of escalation is geometric", "[exact]") {
     CHECK(x.end_tick_variance == Approx(m2 - m1 * m1).epsilon(1e-10));
 }
 
+TEST_CASE("exact: a firebreak sets the hazard of the step it guards", "[exact][firebreak]") {
+    // Two rungs, pressure 0.8 (both leaders push 0.4): the ladder's θ_up = 1 gives
+    // p = sig(0.8 − 1); a firebreak into rung 1 at 2 gives p = sig(0.8 − 2) instead.
+    Scenario s = two_rungs({pressure_action("p", 0.4)}, {0});
+    s.ladder[1].up_threshold = 2.0;
+    finalize(s);
+    const double p = sigmoid(0.8 - 2.0);
+    const ExactResult x = solve_exact(s);
+    CHECK(x.outcome_probability[0] == Approx(1.0 - std::pow(1.0 - p, 20)).epsilon(1e-12));
+    CHECK(x.expected_absorption_time == Approx(1.0 / p).epsilon(1e-12));
+    // A firebreak down out of rung 1 at −2, from rung 1 of three rungs with escalation at 2:
+    // pressure −1.6 (both push −0.8), so p_down = sig(−2 − (−1.6)) = sig(−0.4) and
+    // p_up = sig(−1.6 − 1) each tick; the run never returns from rung 0 (p_up there is
+    // sig(−2.6) too), so P(at rung 0 after tick 1) = p_down exactly.
+    Scenario d = make_world(3, {pressure_action("calm", -0.8)}, {0});
+    d.horizon = 5;
+    d.initial_rung = 1;
+    d.outcomes.escalation_rung = 2;
+    d.ladder[1].down_threshold = -2.0;
+    finalize(d);
+    const ExactResult y = solve_exact(d);
+    CHECK(y.rung_distribution[1][0] == Approx(sigmoid(-0.4)).epsilon(1e-12));
+    CHECK(y.rung_distribution[1][2] == Approx(sigmoid(-1.6 - 1.0)).epsilon(1e-12));
+}
+
 TEST_CASE("exact: settlement after K calm ticks, counted in the chain's state", "[exact]") {
     Scenario s = two_rungs({pressure_action("p", 0.4)}, {0});
     s.outcomes.settlement_rung = 0;

@@ -335,3 +335,76 @@ TEST_CASE("the ladder steps on the start-of-tick tension, not on the tension the
         CHECK(rec.ticks[1].rung == 1);
     }
 }
+
+TEST_CASE("firebreaks: a rung's own thresholds guard the step into it and the step out of it", "[model][ladder][firebreak]") {
+    // Both leaders push +0.5 every tick: pressure 1. Step k = 200, θ_up = 0, so without a
+    // firebreak P(up) = sig(200 · 1) = 1 (in double precision) and the run climbs a rung a
+    // tick: 0 → 1 → 2 → 3 = the escalation rung at tick 3.
+    Scenario up = make_world(4, {pressure_action("push", 0.5)}, {0});
+    up.step = LadderStep{200.0, 0.0, -100.0, 0.0};
+    finalize(up);
+    RunResult r = simulate(up, 0, 1);
+    CHECK(r.outcome == Outcome::escalation);
+    CHECK(r.first_tick_at_rung == std::vector<int>{0, 1, 2, 3});
+    // A firebreak into rung 2 at pressure 2: at rung 1, P(up) = sig(200 · (1 − 2)) =
+    // sig(−200) ≈ 1e-87, so the run stops at rung 1 for the whole horizon (20 ticks);
+    // the step from rung 0 still uses the ladder's θ_up = 0.
+    up.ladder[2].up_threshold = 2.0;
+    finalize(up);
+    CHECK(up.up_threshold_at == std::vector<double>{0.0, 2.0, 0.0, 0.0});
+    for (std::uint64_t run = 0; run < 50; ++run) {
+        r = simulate(up, run, 1);
+        CHECK(r.outcome == Outcome::stalemate);
+        CHECK(r.first_tick_at_rung == std::vector<int>{0, 1, -1, -1});
+        CHECK(r.final_rung == 1);
+    }
+
+    // Both push −0.5: pressure −1, θ_down = 0, so P(down) = sig(200 · (0 − (−1))) = 1 and
+    // a run from rung 3 (escalation rung 4) steps down a rung a tick to 0. A firebreak out
+    // of rung 2 at −2 gives P(down) = sig(200 · (−2 + 1)) ≈ 1e-87 there: it stops at 2.
+    Scenario down = make_world(5, {pressure_action("calm", -0.5)}, {0});
+    down.step = LadderStep{200.0, 100.0, 0.0, 0.0};
+    down.initial_rung = 3;
+    finalize(down);
+    r = simulate(down, 0, 1);
+    CHECK(r.first_tick_at_rung == std::vector<int>{3, 2, 1, 0, -1});
+    down.ladder[2].down_threshold = -2.0;
+    finalize(down);
+    CHECK(down.down_threshold_at == std::vector<double>{0.0, 0.0, -2.0, 0.0, 0.0});
+    for (std::uint64_t run = 0; run < 50; ++run) {
+        r = simulate(down, run, 1);
+        CHECK(r.first_tick_at_rung == std::vector<int>{-1, -1, 1, 0, -1});
+        CHECK(r.final_rung == 2);
+    }
+
+    // An inverted pair at a rung (down out of rung 1 not below up into rung 2) is refused.
+    up.ladder[1].down_threshold = 3.0;
+    CHECK_THROWS_AS(finalize(up), std::invalid_argument);
+}
+
+TEST_CASE("firebreaks enter the leaders' war-cost forecast", "[model][decision][firebreak]") {
+    // War costs {0, 1, 5}, at rung 1, risk tolerance 0.5, k = 1, tension weight 0; one
+    // move of escalation 0 for both, so the forecast's pressure is 0. The ladder's
+    // θ_up = 10 would make a step up unlikely; the firebreaks set θ_up(1) = 0.5 (into
+    // rung 2) and θ_down(1) = −0.5 (out of rung 1):
+    //   p_up = sig(1 · (0 − 0.5)) = 0.3775406687981454, p_down = sig(1 · (−0.5 − 0)) = the same,
+    //   p_stay = 1 − 2 · 0.3775406687981454 = 0.2449186624037092,
+    //   War = 0.5 · (0.2449186624037092 · 1 + 0.3775406687981454 · 5 + 0.3775406687981454 · 0)
+    //       = 0.5 · 2.1326220063944362 = 1.0663110031972181.
+    brink::test::WorldSettings settings;
+    settings.war_costs = {0.0, 1.0, 5.0};
+    Scenario s = make_world(3, {pressure_action("hold", 0.0)}, {0}, settings);
+    s.step = LadderStep{1.0, 10.0, -1.0, 0.0};
+    s.initial_rung = 1;
+    s.ladder[2].up_threshold = 0.5;
+    s.ladder[1].down_threshold = -0.5;
+    s.horizon = 1;
+    finalize(s);
+    Recorder rec(true);
+    simulate(s, 0, 1, &rec);
+    REQUIRE(rec.ticks.size() == 1);
+    for (const LeaderTick& lt : rec.ticks[0].leaders) {
+        REQUIRE(lt.options.size() == 1);
+        CHECK(lt.options[0].war_cost == Approx(1.0663110031972181).margin(1e-12));
+    }
+}

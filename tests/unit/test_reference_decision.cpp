@@ -5,7 +5,7 @@
 // decision over a corpus of real tick states of every shipped scenario, and of
 // variants that push the optimised paths to their edges: heavy perceived-state noise
 // (many goal-term clamp corrections), an extreme ladder sensitivity (the factored war
-// term overflows and the direct one is used) and rationality 0 and 8.
+// term overflows and the direct one is used), firebreaks, and rationality 0 and 8.
 //
 // What the reference takes from the engine is only what the engine *observed*: the
 // perceived state (its noise draws), the opponent's move as seen, and the beliefs used.
@@ -73,11 +73,15 @@ bool feasible(const Action& a, const std::vector<double>& state, int rung) {
     return true;
 }
 
-/// docs/model.md, Ladder: p_up, p_down at pressure x (before the tension term).
+/// docs/model.md, Ladder: p_up, p_down at pressure x (before the tension term); a
+/// firebreak of the rung stepped into (up) or out of (down) replaces the ladder's threshold.
 std::pair<double, double> step(const Scenario& s, int rung, double pressure, double tension) {
     const double x = pressure + s.step.tension_weight * tension;
-    const double up = rung + 1 < s.rung_count() ? logistic(s.step.sensitivity * (x - s.step.up_threshold)) : 0.0;
-    const double down = rung > 0 ? logistic(s.step.sensitivity * (s.step.down_threshold - x)) : 0.0;
+    const auto r = static_cast<std::size_t>(rung);
+    double up = 0.0, down = 0.0;
+    if (rung + 1 < s.rung_count())
+        up = logistic(s.step.sensitivity * (x - s.ladder[r + 1].up_threshold.value_or(s.step.up_threshold)));
+    if (rung > 0) down = logistic(s.step.sensitivity * (s.ladder[r].down_threshold.value_or(s.step.down_threshold) - x));
     return {up, down};
 }
 
@@ -245,6 +249,10 @@ TEST_CASE("Reference decision: variants at the optimised paths' edges", "[refere
     check(baseline, {"ladder.step.sensitivity=100", "ladder.step.up_threshold=9"}, 20);
     // Rationality 0 (every weight exactly 1) and a sharp 8.
     check(baseline, {"leaders.biden.traits.rationality=0", "leaders.putin.traits.rationality=8"}, 20);
+    // Firebreaks into the clash and out of full-scale war, and one on a low rung.
+    check(baseline, {"ladder.rungs.7.up_threshold=4.5", "ladder.rungs.6.down_threshold=-3.5",
+                     "ladder.rungs.3.up_threshold=2"},
+          20);
     // Strong reciprocity and resolve with full risk aversion.
     check(baseline, {"leaders.biden.traits.reciprocity=0.8", "leaders.putin.traits.resolve=0.5",
                      "leaders.putin.traits.risk_tolerance=0", "leaders.biden.traits.memory=0"},

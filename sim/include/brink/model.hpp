@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <exception>
 #include <limits>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -59,12 +60,17 @@ struct Rung {
     std::string label;    ///< human label
     double war_cost = 0.0;
     bool terminal = false;  ///< reaching it ends the run in escalation
+    /// Firebreaks: the pressure at which a step up *into* this rung, or down *out of*
+    /// it, has probability 1/2, where it differs from the ladder's (LadderStep).
+    std::optional<double> up_threshold, down_threshold;
 };
 
-/// Ordered-logit ladder step. With x = pressure + tension_weight * tension:
-///   P(up) = 1 / (1 + exp(-sensitivity * (x - up_threshold)))
-///   P(down) = 1 / (1 + exp(-sensitivity * (down_threshold - x)))
-/// and P(stay) takes the rest; down_threshold < up_threshold keeps the sum <= 1.
+/// Ordered-logit ladder step. With x = pressure + tension_weight * tension, at rung r:
+///   P(up) = 1 / (1 + exp(-sensitivity * (x - θ_up(r))))
+///   P(down) = 1 / (1 + exp(-sensitivity * (θ_down(r) - x)))
+/// and P(stay) takes the rest. θ_up(r) is rung r+1's up_threshold (a firebreak) or
+/// this up_threshold, θ_down(r) rung r's down_threshold or this down_threshold
+/// (Scenario::up_threshold_at, down_threshold_at); θ_down(r) < θ_up(r) keeps the sum <= 1.
 struct LadderStep {
     double sensitivity = 1.0;
     double up_threshold = 1.0;
@@ -138,13 +144,17 @@ struct Scenario {
     std::array<Leader, 2> leaders;
     Outcomes outcomes;
 
+    /// Derived by finalize(): the step thresholds in force at each rung (firebreaks or
+    /// the ladder's), by rung.
+    std::vector<double> up_threshold_at, down_threshold_at;
+
     int rung_count() const { return static_cast<int>(ladder.size()); }
     int variable_count() const { return static_cast<int>(variables.size()); }
     int variable_index(const std::string& name) const;  ///< -1 when absent
     int action_index(const std::string& name) const;    ///< -1 when absent
 };
 
-/// Fills the derived fields (value weights, misread tables). The loader calls it;
+/// Fills the derived fields (value weights, misread tables, step thresholds by rung). The loader calls it;
 /// tests that build scenarios by hand call it too. Throws std::invalid_argument
 /// if the scenario is structurally inconsistent (index out of range and the like).
 void finalize(Scenario& scenario);
