@@ -7,6 +7,15 @@ namespace brink::cli {
 
 namespace {
 
+/// The rungs whose own step thresholds differ from the ladder's (docs/model.md, Ladder).
+void print_firebreaks(const Scenario& s) {
+    for (const Rung& r : s.ladder) {
+        if (r.up_threshold) std::printf("  firebreak: a step up into %s at pressure %g (the ladder's: %g)\n", r.id.c_str(), *r.up_threshold, s.step.up_threshold);
+        if (r.down_threshold)
+            std::printf("  firebreak: a step down out of %s at pressure %g (the ladder's: %g)\n", r.id.c_str(), *r.down_threshold, s.step.down_threshold);
+    }
+}
+
 int validate_command(const std::vector<std::string>& files, const std::vector<std::string>& overrides) {
     int worst = ok;
     for (const std::string& file : files) {
@@ -23,6 +32,7 @@ int validate_command(const std::vector<std::string>& files, const std::vector<st
                             s.ladder[static_cast<std::size_t>(r)].terminal ? " (terminal)" : "");
             std::printf("\n  starts at rung %d; escalation at rung %d; settlement at or below rung %d\n", s.initial_rung,
                         s.outcomes.escalation_rung, s.outcomes.settlement_rung);
+            print_firebreaks(s);
             for (const Leader& l : s.leaders) {
                 std::printf("  %s (%s): rationality %g, risk tolerance %g, misperception %g\n", l.id.c_str(), l.name.c_str(),
                             l.traits.rationality, l.traits.risk_tolerance, l.traits.misperception);

@@ -43,6 +43,9 @@ expect_stderr "not a Brink result folder"
 # validate: ok, broken, several files.
 expect_exit 0 "validate ok" -- "$BRINK" validate "$SMALL"
 grep -q "ok — Small test world" "$WORK/out" && pass || fail "validate summary missing"
+! grep -q "firebreak" "$WORK/out" && pass || fail "validate shows a firebreak the scenario does not have"
+expect_exit 0 "validate with a firebreak" -- "$BRINK" validate "$SMALL" --set ladder.rungs.4.up_threshold=2.5
+grep -q "firebreak: a step up into clash at pressure 2.5 (the ladder's: 1)" "$WORK/out" && pass || fail "validate does not show the firebreak"
 printf 'world: [\n' > "$WORK/bad.yaml"
 expect_exit 2 "validate malformed" -- "$BRINK" validate "$SMALL" "$WORK/bad.yaml"
 expect_stderr "bad.yaml:1:8: malformed YAML: this '[' is never closed"
