@@ -23,17 +23,18 @@ Chi-square cells: adjacent ticks or rungs are merged until every cell expects at
 least 50 runs in the smaller sample (at most 20 cells), so the chi-square
 approximation holds far into its tail.
 
-Family-wise error: 4 comparisons are expected to pass (NumPy and agent peer, on the
-baseline and on the tick-heavy scenario), 42 tests each, 168 tests. Each is made at
-level 1e-6 / 168 (Bonferroni), |z| < 5.82 for the z-tests, so a correct pair of peers
-fails this file with probability below 1e-6 whatever the tests' correlation.
+Family-wise error: 5 comparisons are expected to pass (NumPy and agent peer, on the
+baseline and on the tick-heavy scenario; NumPy peer on the firebreak variant), 42
+tests each, 210 tests. Each is made at level 1e-6 / 210 (Bonferroni), |z| < 5.86 for
+the z-tests, so a correct pair of peers fails this file with probability below 1e-6
+whatever the tests' correlation.
 
-Power (one-sided normal approximation, 90% power adds z = 1.28 to 5.82):
+Power (one-sided normal approximation, 90% power adds z = 1.28 to 5.86):
 - NumPy peer, baseline: 200,000 runs against Brink's 400,000. A 1-point change in an
   outcome share gives z = 0.01 / sqrt(p(1-p)(1/200000 + 1/400000)) = 7.4 for
   stalemate (p = 0.572), 7.5 for de-escalation (p = 0.382), 17 for escalation
-  (p = 0.048): detected with probability 0.94, 0.96 and 1. The differences detected
-  with 90% power are 0.96, 0.94 and 0.42 points; each test prints its own. Action
+  (p = 0.048): detected with probability 0.94, 0.95 and 1. The differences detected
+  with 90% power are 0.97, 0.95 and 0.42 points; each test prints its own. Action
   shares: 0.06 points or less (0.3% of the commonest move's share).
 - Agent peer, baseline: 6,000 runs (what about 40 CPU-seconds buy at ~150 runs/s):
   differences detected with 90% power are 2.0 points for escalation, 4.5 for
@@ -41,22 +42,35 @@ Power (one-sided normal approximation, 90% power adds z = 1.28 to 5.82):
 - Tick-heavy (every run lasts the horizon: no settlement, no agreement, escalation
   only at the top rung): NumPy 30,000 and agent 1,000 runs against Brink's 40,000;
   the highest-rung distribution and the action shares are what can differ there.
+- Firebreaks (per-rung step thresholds, docs/model.md): the baseline with a step up
+  into the NATO-Russia clash at pressure 4.5 instead of 3.2 and a step down out of
+  full-scale war at -3.5 instead of -2.25, a temporary scenario that `extends` the
+  baseline. NumPy 100,000 runs against Brink's 200,000: differences detected with 90%
+  power are 0.56 points for escalation (p = 0.043), 1.30 for de-escalation (0.332),
+  1.34 for stalemate (0.625). The firebreaks move de-escalation by 5 points and
+  stalemate by 5.3 (escalation by 0.5, a leader's move by up to 0.9); a peer using
+  them only in the ladder step, or only in the leaders' forecast, or one rung off
+  (up: the rung stepped out of; down: the rung stepped into) fails with |z| of 10 to
+  116 at 50,000 runs.
 
 The tests' own power is tested: the NumPy peer with one mechanism switched off on
 purpose (`numpy_peer.simulate(defect=...)`) must be detected by the same checks at the
 same levels, with 50,000 runs. Dropping the perceived-state noise is among them: the
 outcome shares alone barely see it (|z| < 3 at 50,000 runs); the action shares do
-(Biden's military aid: z = -9 at 50,000 runs, -15 at 200,000).
+(Biden's military aid: z = -9 at 50,000 runs, -15 at 200,000). A NumPy peer ignoring
+the firebreaks (`no_firebreaks`) must fail the firebreak comparison with 20,000 runs
+(de-escalation z = +14, Biden's summit z = +55).
 
 Brink's binary: $BRINK, else build-bench/sim/brink or build/sim/brink. A $BRINK that
 is not a working executable fails the file; with none found it is skipped, unless
 BRINK_REQUIRE_ALL=1 (CTest sets it), when it fails.
 Run from anywhere: python3 -m pytest -q benchmarks/reference/test_peers_agree.py
-(about 2 minutes on 2 idle cores).
+(about 2.5 minutes on 2 idle cores).
 """
 
 from __future__ import annotations
 
+import json
 import math
 import multiprocessing
 import os
@@ -70,6 +84,7 @@ from statistics import NormalDist
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -87,6 +102,11 @@ BRINK_RUNS = {BASELINE: 400_000, TICK_HEAVY: 40_000}
 NUMPY_RUNS = {BASELINE: 200_000, TICK_HEAVY: 30_000}
 AGENT_RUNS = {BASELINE: 6_000, TICK_HEAVY: 1_000}
 DEFECT_RUNS = 50_000
+# The firebreak variant of the baseline (a temporary scenario that `extends` it): per-rung
+# step thresholds on the clash rung (stepping up into it) and on full-scale war (stepping
+# down out of it). Rung index -> thresholds added to that rung.
+FIREBREAKS = {7: {"up_threshold": 4.5}, 6: {"down_threshold": -3.5}}
+FIREBREAK_RUNS = {"brink": 200_000, "numpy": 100_000, "defect": 20_000}
 NUMPY_CHUNK = 25_000  # runs per NumPy batch: larger batches run slower per run (cache)
 AGENT_CHUNK = 250
 WORKERS = max(1, min(4, len(os.sched_getaffinity(0))))
@@ -95,7 +115,7 @@ MIN_EXPECTED = 50  # runs a chi-square cell expects in the smaller sample, at le
 MAX_CELLS = 20
 MIN_RUNS_USING = 500  # runs expected to use an action (or group) in the smaller sample, at least
 FAMILY_ALPHA = 1e-6
-COMPARISONS = 4  # expected to pass: (NumPy, agent) x (baseline, tick-heavy)
+COMPARISONS = 5  # expected to pass: (NumPy, agent) x (baseline, tick-heavy), NumPy on the firebreak variant
 
 
 def checks_per_comparison(sc: brink_scenario.Scenario) -> int:
@@ -163,6 +183,21 @@ def agent_sample(path, runs, seed) -> Sample:
     sizes = [min(AGENT_CHUNK, runs - f) for f in firsts]
     with pool() as ex:
         return concat(list(ex.map(_agent_chunk, [path] * len(firsts), firsts, sizes, [seed] * len(firsts))))
+
+
+def write_firebreak_scenario(directory) -> str:
+    """The baseline with FIREBREAKS, as a scenario file that `extends` it (its ladder's
+    rungs in full: `extends` replaces lists whole). Returns its path."""
+    with open(BASELINE, encoding="utf-8") as f:
+        rungs = yaml.safe_load(f)["ladder"]["rungs"]
+    lines = [f"extends: {json.dumps(BASELINE)}", "name: baseline-firebreaks", "ladder:", "  rungs:"]
+    for r, rung in enumerate(rungs):
+        fields = {**rung, **FIREBREAKS.get(r, {})}
+        lines.append("    - {" + ", ".join(f"{key}: {json.dumps(value)}" for key, value in fields.items()) + "}")
+    path = os.path.join(directory, "baseline-firebreaks.yaml")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("\n".join(lines) + "\n")
+    return path
 
 
 def brink_binary() -> str:
@@ -383,6 +418,16 @@ def brink_tick_heavy():
     return brink_sample(TICK_HEAVY, BRINK_RUNS[TICK_HEAVY])
 
 
+@pytest.fixture(scope="module")
+def firebreak_scenario(tmp_path_factory):
+    return write_firebreak_scenario(tmp_path_factory.mktemp("firebreaks"))
+
+
+@pytest.fixture(scope="module")
+def brink_firebreaks(firebreak_scenario):
+    return brink_sample(firebreak_scenario, FIREBREAK_RUNS["brink"])
+
+
 def test_statistics_helpers():
     """The chi-square tail against known values; the merged cells keep every run."""
     for x, df, p in ((3.841458820694124, 1, 0.05), (45.31474128, 10, 1.9080361747574363e-06),
@@ -442,3 +487,48 @@ def test_a_defective_peer_is_detected(defect, brink_baseline):
     sc = brink_scenario.load(BASELINE)
     checks = compare(f"numpy {defect}", numpy_sample(BASELINE, DEFECT_RUNS, seed=15, defect=defect), brink_baseline, sc)
     assert any(c.failed for c in checks), f"the NumPy peer with defect '{defect}' passes every check"
+
+
+def test_firebreaks_reach_both_peers(firebreak_scenario):
+    """The per-rung thresholds as Brink derives them (a step up uses the firebreak of the
+    rung stepped into, a step down that of the rung stepped out of), and both peers' step
+    logistics and the agent peer's war-cost forecast use them: even odds at the firebreak."""
+    base, sc = brink_scenario.load(BASELINE), brink_scenario.load(firebreak_scenario)
+    assert sc.name == "baseline-firebreaks" and sc.war_cost == base.war_cost and sc.horizon == base.horizon
+    # The rule on a small ladder: up from r with rung r+1's, down from r with rung r's, else the ladder's.
+    rule = brink_scenario.step_thresholds([{}, {"up_threshold": 5.0, "down_threshold": 1.0}, {"down_threshold": -4.0},
+                                           {"up_threshold": 6.0}], 3.0, -2.0)
+    assert rule == ([5.0, 3.0, 6.0, 3.0], [-2.0, 1.0, -4.0, -2.0])
+    up, down = list(base.up_threshold_at), list(base.down_threshold_at)
+    up[6], down[6] = 4.5, -3.5  # into the clash (rung 7) from full-scale war; out of full-scale war (rung 6)
+    assert (sc.up_threshold_at, sc.down_threshold_at) == (up, down)
+    # The ladder step: even odds exactly at the threshold in force.
+    t = numpy_peer.Tables(sc)
+    at = np.array([5, 6, 6, 7])
+    x = np.array([sc.up_threshold_at[5], 4.5, -3.5, sc.up_threshold_at[7]])
+    p_up, p_down = numpy_peer.step_probabilities(t, at, x, t.up_threshold_at[at], t.down_threshold_at[at])
+    assert p_up[[0, 1, 3]].tolist() == [0.5] * 3 and p_down[2] == 0.5
+    assert agent_peer.step_probabilities(sc, 6, 4.5)[0] == 0.5 and agent_peer.step_probabilities(sc, 6, -3.5)[1] == 0.5
+    assert agent_peer.step_probabilities(sc, 7, sc.up_threshold_at[7])[0] == 0.5
+    # The agent peer's forecast at rung 6, no tension, pressure 4.5: P(up) = 1/2.
+    model = agent_peer.CrisisModel(sc, seed=1)
+    model.rung, model.state["tension"] = 6, 0.0
+    p_down = agent_peer.logistic(sc.sensitivity * (-3.5 - 4.5))
+    expected = 0.5 * sc.war_cost[7] + (0.5 - p_down) * sc.war_cost[6] + p_down * sc.war_cost[5]
+    assert model.leaders[0].expected_war_cost(4.5) == pytest.approx(expected, rel=1e-12)
+
+
+def test_numpy_peer_agrees_with_brink_on_firebreaks(firebreak_scenario, brink_firebreaks):
+    """Per-rung thresholds (firebreaks) in the ladder step and in the leaders' forecast."""
+    sc = brink_scenario.load(firebreak_scenario)
+    peer = numpy_sample(firebreak_scenario, FIREBREAK_RUNS["numpy"], seed=16)
+    assert_agrees(compare("numpy firebreaks", peer, brink_firebreaks, sc))
+
+
+def test_a_peer_ignoring_firebreaks_is_detected(firebreak_scenario, brink_firebreaks):
+    """The firebreak comparison has the power to see them ignored (the ladder's thresholds
+    at every rung, in the step and in the forecast), with FIREBREAK_RUNS["defect"] runs."""
+    sc = brink_scenario.load(firebreak_scenario)
+    peer = numpy_sample(firebreak_scenario, FIREBREAK_RUNS["defect"], seed=17, defect="no_firebreaks")
+    checks = compare("numpy no_firebreaks", peer, brink_firebreaks, sc)
+    assert any(c.failed for c in checks), "the NumPy peer that ignores the firebreaks passes every check"
