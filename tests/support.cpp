@@ -79,4 +79,13 @@ int add_variable(Scenario& s, const std::string& name, double initial, double we
     return s.variable_count() - 1;
 }
 
+BatchRecord record_of(const LoadedScenario& loaded, const BatchPlan& plan) {
+    BatchRecord record;
+    record.scenario_name = loaded.scenario.name;
+    record.scenario_yaml = loaded.resolved_yaml;
+    record.scenario_hash = loaded.hash;
+    record.plan = plan;
+    return record;
+}
+
 }  // namespace brink::test

@@ -1,4 +1,5 @@
-// Helpers for tests: small scenarios built in code, and observers that record ticks.
+// Helpers for tests: small scenarios built in code, observers that record ticks, and
+// batch records for result folders.
 #pragma once
 
 #include <array>
@@ -6,6 +7,8 @@
 #include <vector>
 
 #include "brink/model.hpp"
+#include "brink/output.hpp"
+#include "brink/scenario.hpp"
 
 namespace brink::test {
 
@@ -40,6 +43,9 @@ void set_menus(Scenario& s, const std::vector<int>& menu0, const std::vector<int
 /// `weight1` in the two leaders' only goal, and re-derives the scenario's tables.
 /// Record its values with Recorder(details, 4).
 int add_variable(Scenario& s, const std::string& name, double initial, double weight0, double weight1);
+
+/// What a result folder records of a loaded scenario and a plan (no files, no command line).
+BatchRecord record_of(const LoadedScenario& loaded, const BatchPlan& plan);
 
 /// Records every tick's view (with decision details when asked).
 class Recorder : public TickObserver {

@@ -24,6 +24,13 @@ start_and_wait() {
 }
 
 still_running() { kill -0 "$pid" 2>/dev/null && pass || fail "$1 ended before the second writer tried; raise the run count"; }
+# Stops the first writer with SIGINT; it must exit 130 (interrupted, resumable).
+interrupt_first() {
+  kill -INT "$pid"
+  wait "$pid"
+  local code=$?
+  [ "$code" -eq 130 ] && pass || fail "interrupted $1: exit $code, expected 130"
+}
 
 # A resume, and a new batch, into a folder a batch is writing.
 start_and_wait "$WORK/busy" runs.csv.partial 100000 "$BRINK" run "$SMALL" --runs $RUNS --seed 3 --out "$WORK/busy" --quiet
@@ -53,10 +60,7 @@ expect_stderr "brink sweep: $WORK/sweep is in use: another brink process (pid $p
 expect_exit 75 "run --resume of the point a sweep is playing" -- "$BRINK" run --resume "$WORK/sweep/points/0000" --quiet
 expect_stderr "$WORK/sweep/points/0000 is in use"
 still_running "the sweep"
-kill -INT "$pid"
-wait "$pid"
-code=$?
-[ "$code" -eq 130 ] && pass || fail "interrupted sweep: exit $code, expected 130"
+interrupt_first "sweep"
 expect_exit 0 "sweep --resume once the sweep stopped" -- "$BRINK" sweep --resume "$WORK/sweep" --quiet
 grep -q '"complete": true' "$WORK/sweep/manifest.json" && pass || fail "resumed sweep not complete"
 
@@ -68,10 +72,7 @@ expect_exit 75 "compare into a folder a comparison is writing" -- \
   "$BRINK" compare "$SMALL" tests/data/scenarios/small-risky.yaml --runs 10 --out "$WORK/cmp" --quiet
 expect_stderr "brink compare: $WORK/cmp is in use: another brink process (pid $pid)"
 still_running "the comparison"
-kill -INT "$pid"
-wait "$pid"
-code=$?
-[ "$code" -eq 130 ] && pass || fail "interrupted comparison: exit $code, expected 130"
+interrupt_first "comparison"
 
 "$BRINK" sensitivity "$SMALL" --params world.variables.channel.initial:0.2:0.6 --method morris --trajectories 2 \
   --runs $RUNS --seed 3 --out "$WORK/sens" --quiet >"$WORK/first.out" 2>"$WORK/first.err" &
@@ -82,8 +83,5 @@ expect_exit 75 "sensitivity into a folder an analysis is writing" -- \
   "$BRINK" sensitivity "$SMALL" --params world.variables.channel.initial:0.2:0.6 --runs 10 --out "$WORK/sens" --quiet
 expect_stderr "brink sensitivity: $WORK/sens is in use"
 still_running "the sensitivity analysis"
-kill -INT "$pid"
-wait "$pid"
-code=$?
-[ "$code" -eq 130 ] && pass || fail "interrupted sensitivity analysis: exit $code, expected 130"
+interrupt_first "sensitivity analysis"
 finish

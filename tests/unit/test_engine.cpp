@@ -177,11 +177,7 @@ TEST_CASE("result folder: runs.csv header and one row per run, written atomicall
     const Scenario& s = loaded.scenario;
     const fs::path dir = fs::temp_directory_path() / ("brink-folder-" + std::to_string(::getpid()));
     fs::remove_all(dir);
-    BatchRecord record;
-    record.scenario_name = s.name;
-    record.scenario_yaml = loaded.resolved_yaml;
-    record.scenario_hash = loaded.hash;
-    record.plan = BatchPlan{1500, 2, 2, 0.0, 400};
+    const BatchRecord record = brink::test::record_of(loaded, BatchPlan{1500, 2, 2, 0.0, 400});
     auto folder = ResultFolder::create(dir.string(), s, record);
     Aggregates totals;
     totals.reset(s);

@@ -22,6 +22,7 @@ extern "C" size_t __sanitizer_get_current_allocated_bytes();
 #include "brink/engine.hpp"
 #include "brink/output.hpp"
 #include "brink/scenario.hpp"
+#include "support.hpp"
 
 using namespace brink;
 namespace fs = std::filesystem;
@@ -108,11 +109,7 @@ TEST_CASE("a checkpoint is the one more copy of the aggregates that the estimate
     const Scenario& s = loaded.scenario;
     const fs::path dir = fs::temp_directory_path() / ("brink-memory-" + std::to_string(::getpid()));
     fs::remove_all(dir);
-    BatchRecord record;
-    record.scenario_name = s.name;
-    record.scenario_yaml = loaded.resolved_yaml;
-    record.scenario_hash = loaded.hash;
-    record.plan = BatchPlan{20, 3, 1, 0.0, 10};
+    const BatchRecord record = brink::test::record_of(loaded, BatchPlan{20, 3, 1, 0.0, 10});
     Aggregates totals;
     totals.reset(s);
     {
