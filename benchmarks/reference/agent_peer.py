@@ -276,18 +276,19 @@ class CrisisModel(Model):
 
 def play(scenario, run_ids, seed=1):
     """Plays the runs `run_ids` one at a time; yields per run (outcome, end tick, highest
-    rung, per leader its action counts in menu order)."""
+    rung, per leader its action counts in menu order, the final state in variable order)."""
     for run_id in run_ids:
         model = CrisisModel(scenario, seed=seed * 1_000_003 + run_id)
         outcome, end_tick = model.run_model()
-        yield outcome, end_tick, model.max_rung, [list(leader.chosen.values()) for leader in model.leaders]
+        yield (outcome, end_tick, model.max_rung, [list(leader.chosen.values()) for leader in model.leaders],
+               list(model.state.values()))
 
 
 def batch_run(scenario, runs, seed=1):
     """Outcome counts and total ticks of runs 0 .. runs-1."""
     counts = dict.fromkeys(brink_scenario.OUTCOMES, 0)
     ticks = 0
-    for outcome, end_tick, _, _ in play(scenario, range(runs), seed):
+    for outcome, end_tick, *_ in play(scenario, range(runs), seed):
         counts[outcome] += 1
         ticks += end_tick
     return counts, ticks

@@ -37,10 +37,12 @@ DEFECTS = (
 
 class Runs:
     """Per run: outcome code (0 escalation, 1 de-escalation, 2 stalemate), end tick, highest
-    rung, and per leader a (runs x menu) array of how many ticks each action was chosen."""
+    rung, per leader a (runs x menu) array of how many ticks each action was chosen, and
+    the (variables x runs) state at the end of the run (runs.csv's `final_<variable>`)."""
 
-    def __init__(self, outcome, end_tick, max_rung, actions):
+    def __init__(self, outcome, end_tick, max_rung, actions, final):
         self.outcome, self.end_tick, self.max_rung, self.actions = outcome, end_tick, max_rung, actions
+        self.final = final
 
 
 class Tables:
@@ -110,6 +112,7 @@ def simulate(sc: brink_scenario.Scenario, runs: int, seed=1, defect: str | None 
     beliefs = [np.full((len(t.menus[1 - i]), n), 1.0 / len(t.menus[1 - i])) for i in range(2)]
     outcome = np.full(runs, 2)
     end_tick = np.full(runs, sc.horizon)
+    final = np.empty((t.V, runs))  # filled as runs end: no per-tick copy
     tally = Tally(t, runs)
     leaders = sc.leaders
     # The leaders' traits as used, with a defect's term set to 0 (scalars: no extra array work).
@@ -227,12 +230,15 @@ def simulate(sc: brink_scenario.Scenario, runs: int, seed=1, defect: str | None 
         outcome[ids[esc]] = 0
         outcome[ids[agree | settle]] = 1
         end_tick[ids[ended]] = tick
+        if ended.any():
+            final[:, ids[ended]] = S[:, ended]
         keep = ~ended
         ids, S, rung, settled = ids[keep], S[:, keep], rung[keep], settled[keep]
         last = [picks[0][keep], picks[1][keep]]
         beliefs = [beliefs[0][:, keep], beliefs[1][:, keep]]
         n = len(ids)
-    return Runs(outcome, end_tick, *tally.result())
+    final[:, ids] = S  # the runs that lasted the horizon
+    return Runs(outcome, end_tick, *tally.result(), final)
 
 
 class Tally:

@@ -17,15 +17,32 @@ tests, per statistic:
   (delta method on the per-run counts, pooled under the null:
   Var = s^2(c_i - r t_i) / tbar^2 * (1/n1 + 1/n2)). An action that fewer than 500 runs
   of the smaller sample are expected to use is too rare for the normal approximation
-  this far in the tail: a leader's rare actions are tested together, as one share.
+  this far in the tail: a leader's rare actions are tested together, as one share;
+- the final state (runs.csv's `final_<variable>`), per variable: the mean of its value at
+  the end of a run, and its spread (Brown and Forsythe's: the mean of each run's absolute
+  deviation from its own sample's median), each by a z-test with the variance pooled
+  under the null (34 tests on the baseline). The pooled variance comes mostly from the
+  larger sample, so z is nearly a standardised mean and its tail follows Cramér's
+  large-deviation factor exp(z^3 g/6 + z^4 (k - 3 g^2)/24), g and k the statistic's
+  skewness and excess kurtosis (from the pooled runs, scaled to the two sample sizes).
+  A test is made only where that factor, averaged over the two tails, is at most 1.25
+  at its critical |z|, and it reports 1.25 times the normal p (fails beyond |z| = 5.99),
+  so its level is below the per-test level; elsewhere it is not made (the agent peer's
+  1,000 tick-heavy runs, piled at the bounds after 104 ticks: 30 of 34; its 6,000
+  baseline runs: the spreads of tension, trust and us_support). Why this spread test:
+  the squared deviations (a z-test of the variance) are too heavy-tailed (factor 8 for
+  tension at 10,000 runs, 15 at 6,000), and binned values fail a correct peer: final
+  values sit on lattices of effect sums that the peers add in another order than Brink,
+  so a value lands 1e-16 either side of a bin edge (western_aid: chi-square p = 1e-317
+  for the correct NumPy peer; the binned values agree once rounded to 1e-9).
 
 Chi-square cells: adjacent ticks or rungs are merged until every cell expects at
 least 50 runs in the smaller sample (at most 20 cells), so the chi-square
 approximation holds far into its tail.
 
 Family-wise error: 5 comparisons are expected to pass (NumPy and agent peer, on the
-baseline and on the tick-heavy scenario; NumPy peer on the firebreak variant), 42
-tests each, 210 tests. Each is made at level 1e-6 / 210 (Bonferroni), |z| < 5.86 for
+baseline and on the tick-heavy scenario; NumPy peer on the firebreak variant), 76
+tests each, 380 tests. Each is made at level 1e-6 / 380 (Bonferroni), |z| < 5.95 for
 the z-tests, so a correct pair of peers fails this file with probability below 1e-6
 whatever the tests' correlation.
 
@@ -33,12 +50,15 @@ Power (one-sided normal approximation, 90% power adds z = 1.28 to 5.86):
 - NumPy peer, baseline: 200,000 runs against Brink's 400,000. A 1-point change in an
   outcome share gives z = 0.01 / sqrt(p(1-p)(1/200000 + 1/400000)) = 7.4 for
   stalemate (p = 0.572), 7.5 for de-escalation (p = 0.382), 17 for escalation
-  (p = 0.048): detected with probability 0.94, 0.95 and 1. The differences detected
-  with 90% power are 0.97, 0.95 and 0.42 points; each test prints its own. Action
-  shares: 0.06 points or less (0.3% of the commonest move's share).
+  (p = 0.048): detected with probability 0.92, 0.94 and 1. The differences detected
+  with 90% power are 0.98, 0.96 and 0.42 points; each test prints its own. Action
+  shares: 0.06 points or less (0.3% of the commonest move's share). Final state: a
+  mean moved by 0.0012 to 0.0043 (on the variables' [0, 1] scale), a spread by 1.3%
+  to 3.3%.
 - Agent peer, baseline: 6,000 runs (what about 40 CPU-seconds buy at ~150 runs/s):
-  differences detected with 90% power are 2.0 points for escalation, 4.5 for
-  de-escalation, 4.6 for stalemate, 0.3 points or less for an action share.
+  differences detected with 90% power are 2.0 points for escalation, 4.6 for
+  de-escalation, 4.7 for stalemate, 0.3 points or less for an action share, 0.005 to
+  0.020 for a final mean, 6% to 15% for a final spread.
 - Tick-heavy (every run lasts the horizon: no settlement, no agreement, escalation
   only at the top rung): NumPy 30,000 and agent 1,000 runs against Brink's 40,000;
   the highest-rung distribution and the action shares are what can differ there.
@@ -46,8 +66,8 @@ Power (one-sided normal approximation, 90% power adds z = 1.28 to 5.86):
   into the NATO-Russia clash at pressure 4.5 instead of 3.2 and a step down out of
   full-scale war at -3.5 instead of -2.25, a temporary scenario that `extends` the
   baseline. NumPy 100,000 runs against Brink's 200,000: differences detected with 90%
-  power are 0.56 points for escalation (p = 0.043), 1.30 for de-escalation (0.332),
-  1.34 for stalemate (0.625). The firebreaks move de-escalation by 5 points and
+  power are 0.57 points for escalation (p = 0.043), 1.32 for de-escalation (0.332),
+  1.36 for stalemate (0.625). The firebreaks move de-escalation by 5 points and
   stalemate by 5.3 (escalation by 0.5, a leader's move by up to 0.9); a peer using
   them only in the ladder step, or only in the leaders' forecast, or one rung off
   (up: the rung stepped out of; down: the rung stepped into) fails with |z| of 10 to
@@ -59,7 +79,11 @@ same levels, with 50,000 runs. Dropping the perceived-state noise is among them:
 outcome shares alone barely see it (|z| < 3 at 50,000 runs); the action shares do
 (Biden's military aid: z = -9 at 50,000 runs, -15 at 200,000). A NumPy peer ignoring
 the firebreaks (`no_firebreaks`) must fail the firebreak comparison with 20,000 runs
-(de-escalation z = +14, Biden's summit z = +55).
+(de-escalation z = +14, Biden's summit z = +55). Dropping the effects' sd noise
+(`no_effect_sd`) barely moves outcomes, end ticks, rungs or moves (at 10,000 runs every
+such z is below 2.5 and every chi-square p above 0.2), but narrows the final values where
+the noisy effects land: with 10,000 runs the spreads of ukraine_strength (z = -17.7), us_support (-11.2), russia_economy
+(-10.9) and ukraine_control (-10.0) fail.
 
 Brink's binary: $BRINK, else build-bench/sim/brink or build/sim/brink. A $BRINK that
 is not a working executable fails the file; with none found it is skipped, unless
@@ -102,6 +126,7 @@ BRINK_RUNS = {BASELINE: 400_000, TICK_HEAVY: 40_000}
 NUMPY_RUNS = {BASELINE: 200_000, TICK_HEAVY: 30_000}
 AGENT_RUNS = {BASELINE: 6_000, TICK_HEAVY: 1_000}
 DEFECT_RUNS = 50_000
+DEFECT_SD_RUNS = 10_000  # the NumPy peer without the effects' sd noise: the final state's spread sees it
 # The firebreak variant of the baseline (a temporary scenario that `extends` it): per-rung
 # step thresholds on the clash rung (stepping up into it) and on full-scale war (stepping
 # down out of it). Rung index -> thresholds added to that rung.
@@ -114,19 +139,23 @@ WORKERS = max(1, min(4, len(os.sched_getaffinity(0))))
 MIN_EXPECTED = 50  # runs a chi-square cell expects in the smaller sample, at least
 MAX_CELLS = 20
 MIN_RUNS_USING = 500  # runs expected to use an action (or group) in the smaller sample, at least
+MAX_TAIL_RATIO = 1.25  # a final-state z-test's true tail at its critical |z|, over the normal's, at most
 FAMILY_ALPHA = 1e-6
 COMPARISONS = 5  # expected to pass: (NumPy, agent) x (baseline, tick-heavy), NumPy on the firebreak variant
 
 
 def checks_per_comparison(sc: brink_scenario.Scenario) -> int:
-    """Outcome shares, end ticks per outcome, highest rung, one per action of each menu."""
-    return len(OUTCOMES) + len(OUTCOMES) + 1 + sum(len(leader.menu) for leader in sc.leaders)
+    """Outcome shares, end ticks per outcome, highest rung, one per action of each menu,
+    the mean and the spread of each variable's final value."""
+    return len(OUTCOMES) + len(OUTCOMES) + 1 + sum(len(leader.menu) for leader in sc.leaders) + 2 * len(sc.variables)
 
 
 TESTS = COMPARISONS * checks_per_comparison(brink_scenario.load(BASELINE))
 ALPHA = FAMILY_ALPHA / TESTS  # per test, two-sided
-Z_CRIT = NormalDist().inv_cdf(1.0 - ALPHA / 2.0)  # about 5.82
+Z_CRIT = NormalDist().inv_cdf(1.0 - ALPHA / 2.0)  # about 5.95
 Z_POWER = NormalDist().inv_cdf(0.9)  # a difference of (Z_CRIT + Z_POWER) se is caught 90% of the time
+# A final-state z-test reports MAX_TAIL_RATIO times the normal p, so it fails beyond this |z|:
+Z_CRIT_FINAL = NormalDist().inv_cdf(1.0 - ALPHA / (2.0 * MAX_TAIL_RATIO))  # about 5.99
 
 
 # --- samples of runs ----------------------------------------------------------------
@@ -135,12 +164,14 @@ Z_POWER = NormalDist().inv_cdf(0.9)  # a difference of (Z_CRIT + Z_POWER) se is 
 @dataclass
 class Sample:
     """Per run: outcome index (into OUTCOMES), end tick, highest rung; per leader a
-    (runs x menu) array of the ticks each action was chosen."""
+    (runs x menu) array of the ticks each action was chosen; the (variables x runs)
+    state at the end of the run."""
 
     outcome: np.ndarray
     end_tick: np.ndarray
     max_rung: np.ndarray
     actions: list
+    final: np.ndarray
 
     @property
     def n(self):
@@ -150,18 +181,20 @@ class Sample:
 def concat(parts) -> Sample:
     return Sample(np.concatenate([p.outcome for p in parts]), np.concatenate([p.end_tick for p in parts]),
                   np.concatenate([p.max_rung for p in parts]),
-                  [np.concatenate([p.actions[i] for p in parts]) for i in range(2)])
+                  [np.concatenate([p.actions[i] for p in parts]) for i in range(2)],
+                  np.concatenate([p.final for p in parts], axis=1))
 
 
 def _numpy_chunk(path, runs, seed, defect):
     r = numpy_peer.simulate(brink_scenario.load(path), runs, seed, defect=defect)
-    return Sample(r.outcome, r.end_tick, r.max_rung, r.actions)
+    return Sample(r.outcome, r.end_tick, r.max_rung, r.actions, r.final)
 
 
 def _agent_chunk(path, first, runs, seed):
     rows = list(agent_peer.play(brink_scenario.load(path), range(first, first + runs), seed))
     return Sample(np.array([OUTCOMES.index(r[0]) for r in rows]), np.array([r[1] for r in rows]),
-                  np.array([r[2] for r in rows]), [np.array([r[3][i] for r in rows]) for i in range(2)])
+                  np.array([r[2] for r in rows]), [np.array([r[3][i] for r in rows]) for i in range(2)],
+                  np.array([r[4] for r in rows]).T)
 
 
 def pool():
@@ -220,8 +253,8 @@ def brink_binary() -> str:
 
 
 def brink_sample(path, runs) -> Sample:
-    """`brink run` on the scenario (its own seed); per-run figures from runs.csv, checked
-    against the counts in summary.csv."""
+    """`brink run` on the scenario (its own seed); per-run figures from runs.csv (the final
+    state from its `final_<variable>` columns), checked against the counts in summary.csv."""
     sc = brink_scenario.load(path)
     binary = brink_binary()
     with tempfile.TemporaryDirectory() as tmp:
@@ -229,11 +262,13 @@ def brink_sample(path, runs) -> Sample:
         subprocess.run([binary, "run", path, "--runs", str(runs), "--quiet", "--out", out],
                        check=True, stdout=subprocess.DEVNULL)
         columns = [[f"{leader.id}_{sc.actions[a].name}" for a in leader.menu] for leader in sc.leaders]
+        finals = [f"final_{v}" for v in sc.variables]
         table = pd.read_csv(os.path.join(out, "runs.csv"),
-                            usecols=["outcome", "end_tick", "max_rung"] + columns[0] + columns[1])
+                            usecols=["outcome", "end_tick", "max_rung"] + columns[0] + columns[1] + finals)
         summary = pd.read_csv(os.path.join(out, "summary.csv"))
     sample = Sample(table["outcome"].map(OUTCOMES.index).to_numpy(), table["end_tick"].to_numpy(),
-                    table["max_rung"].to_numpy(), [table[c].to_numpy() for c in columns])
+                    table["max_rung"].to_numpy(), [table[c].to_numpy() for c in columns],
+                    table[finals].to_numpy(dtype=np.float64).T)
     assert sample.n == runs, f"runs.csv has {sample.n} rows for {runs} runs"
     probability = summary[summary["quantity"] == "probability"].set_index("outcome")["count"]
     assert [int(probability[o]) for o in OUTCOMES] == np.bincount(sample.outcome, minlength=3).tolist()
@@ -390,9 +425,60 @@ def action_checks(name, peer: Sample, brink: Sample, sc):
     return checks
 
 
+def tail_ratio(x, n1, n2, z=Z_CRIT_FINAL):
+    """How far the normal tail misstates P(|z| > Z_CRIT_FINAL) for a difference of two
+    sample means of values distributed as x (under the null, both samples share its law):
+    Cramér's large-deviation factor exp(z^3 g/6 + z^4 (k - 3 g^2)/24), g and k the
+    statistic's skewness and excess kurtosis, averaged over the two tails."""
+    c = x - x.mean()
+    c2 = c * c  # products, not powers: np.power is ~20 times slower here
+    m2, m3, m4 = c2.mean(), (c2 * c).mean(), (c2 * c2).mean()
+    g = m3 * (1.0 / n1 ** 2 - 1.0 / n2 ** 2) / (m2 * (1.0 / n1 + 1.0 / n2)) ** 1.5
+    k = (m4 - 3.0 * m2 ** 2) * (1.0 / n1 ** 3 + 1.0 / n2 ** 3) / (m2 * (1.0 / n1 + 1.0 / n2)) ** 2
+    even = z ** 4 * (k - 3.0 * g ** 2) / 24.0
+    return (math.exp(even + z ** 3 * g / 6.0) + math.exp(even - z ** 3 * g / 6.0)) / 2.0
+
+
+def mean_test(label, a, b, describe):
+    """z-test that two samples share a mean, the variance pooled under the null (most of
+    it from the larger sample, so z is nearly a standardised mean, not a studentised one).
+    Made only where the true tail at Z_CRIT_FINAL is within MAX_TAIL_RATIO of the normal's
+    (tail_ratio), and reports MAX_TAIL_RATIO times the normal p: the true level is below
+    ALPHA. `describe(mean_a, mean_b, d)` words the means and d, the difference found with
+    90% power."""
+    n1, n2 = len(a), len(b)
+    x = np.concatenate([a, b])
+    var = x.var(ddof=1)
+    if var == 0.0:
+        return Check(label, 1.0, f"not made: every run ends on {x[0]:.4g}")
+    ratio = tail_ratio(x, n1, n2)
+    if ratio > MAX_TAIL_RATIO:
+        return Check(label, 1.0, f"not made: too skewed for the normal tail (Cramér factor {ratio:.2f} at "
+                                 f"|z| = {Z_CRIT_FINAL:.2f})")
+    se = math.sqrt(var * (1.0 / n1 + 1.0 / n2))
+    z = (a.mean() - b.mean()) / se
+    return Check(label, min(1.0, MAX_TAIL_RATIO * z_p(z)),
+                 f"{describe(a.mean(), b.mean(), (Z_CRIT_FINAL + Z_POWER) * se)}, z = {z:+.2f}")
+
+
+def final_state_checks(name, peer: Sample, brink: Sample, sc):
+    """Per variable, its value at the end of a run: the mean, and the spread (Brown and
+    Forsythe's: the mean of each run's absolute deviation from its own sample's median),
+    each by mean_test."""
+    checks = []
+    for v, variable in enumerate(sc.variables):
+        a, b = peer.final[v], brink.final[v]
+        checks.append(mean_test(f"{name} final {variable} mean", a, b,
+                                lambda ma, mb, d: f"peer {ma:.5f}, brink {mb:.5f} (90% power at {d:.5f})"))
+        checks.append(mean_test(f"{name} final {variable} spread", np.abs(a - np.median(a)), np.abs(b - np.median(b)),
+                                lambda ma, mb, d: f"mean |deviation from the median| peer {ma:.5f}, brink {mb:.5f} "
+                                                  f"(90% power at {100 * d / mb if mb > 0 else math.inf:.1f}%)"))
+    return checks
+
+
 def compare(name, peer: Sample, brink: Sample, sc) -> list[Check]:
     checks = share_checks(name, peer, brink) + distribution_checks(name, peer, brink, sc) \
-        + action_checks(name, peer, brink, sc)
+        + action_checks(name, peer, brink, sc) + final_state_checks(name, peer, brink, sc)
     assert len(checks) <= checks_per_comparison(sc)
     print(f"\n{name}: {peer.n} peer runs, {brink.n} Brink runs; each test at level {ALPHA:.2g} (|z| < {Z_CRIT:.2f})")
     for c in checks:
@@ -436,6 +522,15 @@ def test_statistics_helpers():
     a, b = np.array([0, 30, 500, 40, 0, 7]), np.array([1, 60, 900, 100, 3, 20])
     cells = merged_cells(a, b)
     assert cells.sum(axis=0).tolist() == [a.sum(), b.sum()] and (cells.sum(axis=1) >= 50 * 1831 / 577).all()
+    # Cramér's factor against the exact tail beyond |z| = 6 over the normal's (scipy.stats.binom; the
+    # other sample unbounded), for n runs of a share (Bernoulli p: skewed) or of a symmetric
+    # {-1, 0, 1} with P(0) = 0.98 (heavy-tailed): within the ~10% that the lattice of counts alone
+    # moves the exact tail, and far above the limit where a skewed share is too rare.
+    share = {p: np.repeat([1.0, 0.0], [round(p * 1000), round((1 - p) * 1000)]) for p in (0.2, 0.3, 0.05)}
+    spiky = np.repeat([1.0, -1.0, 0.0], [10, 10, 980])
+    for x, n, exact in ((share[0.2], 6000, 1.2798101), (share[0.3], 4000, 1.1677031), (spiky, 2000, 3.8236188)):
+        assert tail_ratio(x, n, 10 ** 12, z=6.0) == pytest.approx(exact, rel=0.1)
+    assert tail_ratio(share[0.05], 1000, 10 ** 12, z=6.0) > 5 * MAX_TAIL_RATIO  # exact: 13.188794
 
 
 def test_a_missing_or_broken_binary_fails_rather_than_skips(monkeypatch, tmp_path):
@@ -487,6 +582,17 @@ def test_a_defective_peer_is_detected(defect, brink_baseline):
     sc = brink_scenario.load(BASELINE)
     checks = compare(f"numpy {defect}", numpy_sample(BASELINE, DEFECT_RUNS, seed=15, defect=defect), brink_baseline, sc)
     assert any(c.failed for c in checks), f"the NumPy peer with defect '{defect}' passes every check"
+
+
+def test_a_peer_without_effect_noise_is_detected(brink_baseline):
+    """Dropping the effects' sd noise (`no_effect_sd`) barely moves the outcomes, ticks,
+    rungs or moves, but it narrows the final values of the variables the noisy effects
+    land on: with DEFECT_SD_RUNS runs a final-state spread check must fail."""
+    sc = brink_scenario.load(BASELINE)
+    peer = numpy_sample(BASELINE, DEFECT_SD_RUNS, seed=18, defect="no_effect_sd")
+    failed = [c.label for c in compare("numpy no_effect_sd", peer, brink_baseline, sc) if c.failed]
+    assert any(" final " in label and label.endswith(" spread") for label in failed), \
+        f"the NumPy peer without the effects' sd noise passes every final-state spread check (failed: {failed})"
 
 
 def test_firebreaks_reach_both_peers(firebreak_scenario):
