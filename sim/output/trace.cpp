@@ -95,6 +95,20 @@ std::optional<std::uint64_t> find_run(const Scenario& s, std::uint64_t seed, Out
     return std::nullopt;
 }
 
+/// Says when a step crossed a firebreak, or when one held the rung: the step's pressure
+/// x (with tension) reached the ladder's own up threshold, but not the firebreak's.
+std::string firebreak_note(const Scenario& s, int before, int after, double x) {
+    const auto rung = [&](int r) -> const Rung& { return s.ladder[static_cast<std::size_t>(r)]; };
+    if (after > before && rung(after).up_threshold)
+        return "; crossed the firebreak into " + rung(after).label + " (threshold " + signed_fixed(*rung(after).up_threshold, 2) + ")";
+    if (after < before && rung(before).down_threshold)
+        return "; crossed the firebreak out of " + rung(before).label + " (threshold " + signed_fixed(*rung(before).down_threshold, 2) + ")";
+    if (after == before && after + 1 < s.rung_count() && rung(after + 1).up_threshold && x >= s.step.up_threshold &&
+        x < *rung(after + 1).up_threshold)
+        return "; held below the firebreak into " + rung(after + 1).label + " (threshold " + signed_fixed(*rung(after + 1).up_threshold, 2) + ")";
+    return "";
+}
+
 std::string trace_text(const Scenario& s, const Trace& t, int top_options) {
     std::string out;
     const auto rung_label = [&](int r) { return std::to_string(r) + " " + s.ladder[static_cast<std::size_t>(r)].label; };
@@ -142,7 +156,8 @@ std::string trace_text(const Scenario& s, const Trace& t, int top_options) {
         if (v.rung > v.rung_before) ladder += "UP to " + rung_label(v.rung);
         else if (v.rung < v.rung_before) ladder += "down to " + rung_label(v.rung);
         else ladder += "holds at " + rung_label(v.rung);
-        line(ladder + " (pressure " + signed_fixed(v.pressure, 2) + ", tension " + fixed(after[static_cast<std::size_t>(s.tension)]) + ")");
+        line(ladder + " (pressure " + signed_fixed(v.pressure, 2) + ", tension " + fixed(after[static_cast<std::size_t>(s.tension)]) + ")" +
+             firebreak_note(s, v.rung_before, v.rung, v.pressure + s.step.tension_weight * before[static_cast<std::size_t>(s.tension)]));
         std::string moved;
         for (std::size_t var = 0; var < after.size(); ++var) {
             const double change = after[var] - before[var];

@@ -46,6 +46,12 @@ grep -q "ok — Small test world" "$WORK/out" && pass || fail "validate summary 
 ! grep -q "firebreak" "$WORK/out" && pass || fail "validate shows a firebreak the scenario does not have"
 expect_exit 0 "validate with a firebreak" -- "$BRINK" validate "$SMALL" --set ladder.rungs.4.up_threshold=2.5
 grep -q "firebreak: a step up into clash at pressure 2.5 (the ladder's: 1)" "$WORK/out" && pass || fail "validate does not show the firebreak"
+# trace tells when a step crosses a firebreak (an escalating run from buildup must cross
+# the one into crisis), and says nothing of firebreaks a scenario does not have.
+expect_exit 0 "trace with a firebreak" -- "$BRINK" trace "$SMALL" --outcome escalation --set ladder.rungs.3.up_threshold=1.2
+grep -q "UP to 3 crisis .*; crossed the firebreak into crisis (threshold +1.20)" "$WORK/out" && pass || fail "trace does not say the run crossed the firebreak"
+expect_exit 0 "trace without firebreaks" -- "$BRINK" trace "$SMALL" --outcome escalation
+! grep -q "firebreak" "$WORK/out" && pass || fail "trace mentions a firebreak the scenario does not have"
 printf 'world: [\n' > "$WORK/bad.yaml"
 expect_exit 2 "validate malformed" -- "$BRINK" validate "$SMALL" "$WORK/bad.yaml"
 expect_stderr "bad.yaml:1:8: malformed YAML: this '[' is never closed"
