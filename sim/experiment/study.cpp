@@ -92,17 +92,11 @@ BatchRecord record_for(const LoadedScenario& loaded, std::uint64_t runs, std::ui
     return r;
 }
 
-/// Refuses, before any folder exists, a study with a point whose batch cannot fit in
-/// memory: every point is checked, since a point may change the horizon, the ladder or
-/// the menus that size the aggregates (run_batch checks each one again).
-void check_points_memory(const std::vector<const Scenario*>& scenarios, std::uint64_t runs, const StudyOptions& options) {
-    for (const Scenario* s : scenarios) check_batch_memory(*s, BatchPlan{runs, 0, options.threads, 0.0, options.block_size});
-}
-
-std::vector<const Scenario*> scenarios_of(const std::vector<LoadedScenario>& loaded) {
-    std::vector<const Scenario*> out;
-    for (const LoadedScenario& l : loaded) out.push_back(&l.scenario);
-    return out;
+/// Refuses, before any folder exists, a study point whose batch cannot fit in memory.
+/// Every point is checked, since a point may change the horizon, the ladder or the menus
+/// that size the aggregates (run_batch checks each one again).
+void check_point_memory(const LoadedScenario& point, std::uint64_t runs, const StudyOptions& options) {
+    check_batch_memory(point.scenario, BatchPlan{runs, 0, options.threads, 0.0, options.block_size});
 }
 
 /// Runs (or continues) one result folder's batch. Returns false if interrupted.
@@ -281,7 +275,7 @@ SweepStatus run_sweep(const SweepPlan& plan, const std::string& dir, const Study
     const std::vector<LoadedScenario> loaded = load_points(plan.scenario_file, plan.overrides, points);
     const std::uint64_t runs = options.runs > 0 ? options.runs : loaded.front().scenario.default_runs;
     const std::uint64_t seed = options.seed_given ? options.seed : loaded.front().scenario.default_seed;
-    check_points_memory(scenarios_of(loaded), runs, options);
+    for (const LoadedScenario& point : loaded) check_point_memory(point, runs, options);
 
     const FolderLock lock = lock_new_folder(dir);  // held until the sweep stops
     std::vector<std::string> paths;
@@ -383,7 +377,7 @@ Comparison compare_scenarios(const std::string& file_a, const std::string& file_
     const LoadedScenario b = load_scenario(file_b, overrides);
     const std::uint64_t runs = options.runs > 0 ? options.runs : a.scenario.default_runs;
     const std::uint64_t seed = options.seed_given ? options.seed : a.scenario.default_seed;
-    check_points_memory({&a.scenario, &b.scenario}, runs, options);
+    for (const LoadedScenario* side : {&a, &b}) check_point_memory(*side, runs, options);
     const FolderLock lock = lock_new_folder(dir);
     std::uint64_t failed = 0;
     const std::pair<const LoadedScenario*, const char*> sides[] = {{&a, "a"}, {&b, "b"}};
@@ -464,7 +458,7 @@ SensitivityResult run_sensitivity(const SensitivityPlan& plan, const std::string
     const std::vector<LoadedScenario> loaded = load_points(plan.scenario_file, plan.overrides, points);
     const std::uint64_t runs = options.runs > 0 ? options.runs : 1000;
     const std::uint64_t seed = options.seed_given ? options.seed : loaded.front().scenario.default_seed;
-    check_points_memory(scenarios_of(loaded), runs, options);
+    for (const LoadedScenario& point : loaded) check_point_memory(point, runs, options);
     const FolderLock lock = lock_new_folder(dir);  // held until the results are written
 
     std::vector<double> y;
