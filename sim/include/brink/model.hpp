@@ -27,6 +27,14 @@ struct Condition {
     double max = std::numeric_limits<double>::infinity();
 };
 
+/// A jump: when the action is played and the rung after the ladder's own step is
+/// below `to`, the rung moves straight to `to` with this probability (an offensive
+/// from a build-up straight to full-scale war).
+struct Jump {
+    int to = 0;
+    double probability = 0.0;
+};
+
 /// One effect of an action or event on a continuous state variable:
 /// the variable changes by mean + sd * z, z ~ N(0, 1).
 struct Effect {
@@ -42,6 +50,8 @@ struct Action {
     std::vector<Effect> effects;
     std::vector<Condition> requires_;
     double escalation = 0.0;  ///< signed pressure on the ladder
+    double nuclear = 0.0;     ///< signed pressure on the nuclear track (when the scenario has one)
+    std::vector<Jump> jumps;  ///< multi-rung steps, checked in order after the ladder's step
     double cost = 0.0;        ///< utility cost to the actor
     bool agreement = false;   ///< counts toward a joint agreement (de-escalation)
 };
@@ -53,6 +63,7 @@ struct Event {
     std::vector<Effect> effects;
     std::vector<Condition> requires_;
     double escalation = 0.0;
+    double nuclear = 0.0;  ///< pressure on the nuclear track
 };
 
 struct Rung {
@@ -71,11 +82,33 @@ struct Rung {
 /// and P(stay) takes the rest. θ_up(r) is rung r+1's up_threshold (a firebreak) or
 /// this up_threshold, θ_down(r) rung r's down_threshold or this down_threshold
 /// (Scenario::up_threshold_at, down_threshold_at); θ_down(r) < θ_up(r) keeps the sum <= 1.
+/// A state-dependent term of the ladder's pressure: weight * (variable's value).
+struct StateWeight {
+    int variable = 0;
+    double weight = 0.0;
+};
+
 struct LadderStep {
     double sensitivity = 1.0;
     double up_threshold = 1.0;
     double down_threshold = -1.0;
     double tension_weight = 0.0;
+    /// War dynamics: x gains sum_v weight_v * state_v (exhaustion pulling a war down,
+    /// mobilisation pushing it up), on the start-of-tick state.
+    std::vector<StateWeight> state_weights;
+};
+
+/// The nuclear posture track: its own levels (none, alert, threats, use, ...) and its
+/// own ordered-logit step, separate from the conventional ladder. Its pressure is the
+/// moves' and events' `nuclear` pressure plus rung_pressure[rung] (a conventional war
+/// raises nuclear alert without any NATO-Russia clash). Empty `levels`: no track.
+struct NuclearTrack {
+    std::vector<Rung> levels;         ///< war_cost and terminal as on the ladder
+    LadderStep step;                  ///< sensitivity, thresholds (tension_weight applies too)
+    std::vector<double> rung_pressure;  ///< by ladder rung (derived: zeros where not given)
+    int initial_level = 0;
+    bool present() const { return !levels.empty(); }
+    int level_count() const { return static_cast<int>(levels.size()); }
 };
 
 /// tension' = clamp((1 - decay) * tension + gain * pressure), after action effects.
@@ -91,6 +124,44 @@ struct Traits {
     double reciprocity = 0.0;     ///< >= 0; pull toward matching the opponent's escalation
     double resolve = 0.0;         ///< >= 0; bonus for staying the course (repeating last move)
     double memory = 0.5;          ///< in [0,1); weight kept by old beliefs each tick
+    int foresight = 1;            ///< ticks of lookahead; 1 is the one-step (version 1) rule
+    double discount = 0.9;        ///< in (0,1]; weight of each later tick of the lookahead
+};
+
+/// A hidden mode (intent) of a leader: move propensities added to its utilities, and the
+/// hazard of entering the mode from another one:
+///   P(enter) = 1 / (1 + exp(-(intercept + sum_v slope_v * state_v + rung_slope * rung)))
+/// on the start-of-tick state. The opponent sees moves, not modes.
+struct Mode {
+    std::string id;
+    std::vector<double> propensity;  ///< utility bonus by menu position
+    bool enterable = false;          ///< false: never entered after the start
+    double intercept = 0.0;
+    std::vector<StateWeight> slopes;
+    double rung_slope = 0.0;
+    double prior = 0.0;              ///< the opponent's initial belief in this mode
+    // Derived by finalize(): the opponent's likelihood of each of this leader's menu
+    // moves under the mode (a logit over the propensities at this leader's rationality),
+    // and the mode's shift of the expected escalation against the mode-free menu mean.
+    std::vector<double> likelihood;
+    double escalation_shift = 0.0;
+};
+
+/// A conditional commitment: if the opponent plays a trigger move, `by` commits to play
+/// `response` within `window` ticks. Its credibility kappa (state, public) weighs the
+/// response in the opponent's anticipation; honouring moves kappa toward 1 by
+/// `learning`, a bluff toward 0. While a triggered commitment is pending, the committer's
+/// response gains `audience_cost` of utility (backing down costs that much).
+struct Commitment {
+    std::string id;
+    int by = 0;                    ///< the committing leader (0 or 1)
+    std::vector<int> trigger;      ///< action indices of the opponent's moves that trigger it
+    int response = 0;              ///< action index (in the committer's menu)
+    int window = 1;                ///< ticks to respond after the trigger
+    double credibility = 0.5;      ///< initial kappa in [0,1]
+    double learning = 0.3;         ///< in [0,1]
+    double audience_cost = 0.0;    ///< >= 0, utility
+    int declared_by = -1;          ///< action index that declares it; -1: standing from the start
 };
 
 struct Leader {
@@ -102,6 +173,7 @@ struct Leader {
     std::vector<double> value_weights;         ///< derived: sum_g priority_g * goals[g]
     Traits traits;
     std::vector<int> menu;  ///< indices into Scenario::actions
+    std::vector<Mode> modes;  ///< empty: no hidden modes; else the first is the initial mode
     /// Perceived-move distribution used when this leader misreads the opponent:
     /// cumulative probabilities over the opponent's menu, escalation-biased.
     std::vector<double> misread_cdf;
@@ -114,6 +186,7 @@ struct Outcomes {
     int settlement_ticks = 8;
     bool joint_agreement = true;
     double agreement_channel = 0.5;  ///< channel needed for a joint agreement to end the crisis
+    int nuclear_escalation_level = -1;  ///< a nuclear-track level that ends the run in escalation (-1: none)
 };
 
 struct Perception {
@@ -143,6 +216,8 @@ struct Scenario {
     std::vector<Event> events;
     std::array<Leader, 2> leaders;
     Outcomes outcomes;
+    NuclearTrack nuclear;
+    std::vector<Commitment> commitments;
 
     /// Derived by finalize(): the step thresholds in force at each rung (firebreaks or
     /// the ladder's), by rung.
@@ -173,6 +248,13 @@ struct RunResult {
     std::vector<int> first_tick_at_rung;  ///< -1 when never reached; 0 for the initial rung
     std::vector<double> final_state;
     std::array<std::vector<int>, 2> action_counts;  ///< per leader, by menu position
+    // Version-2 mechanisms (empty when the scenario has none of them):
+    int max_level = 0;                    ///< highest nuclear-track level reached
+    int final_level = 0;
+    std::vector<int> first_tick_at_level; ///< -1 when never reached; 0 for the initial level
+    std::vector<int> honoured, bluffed;   ///< by commitment: times honoured / not honoured
+    std::vector<double> final_credibility;  ///< by commitment
+    std::array<std::vector<int>, 2> first_tick_in_mode;  ///< per leader, by mode: -1 never, 0 initial
 
     void prepare(const Scenario& scenario);  ///< sizes the vectors; allocates only when needed
 };
@@ -187,6 +269,19 @@ struct Option {
     double action_cost = 0.0;
     double reciprocity = 0.0;
     double resolve = 0.0;
+    double lookahead = 0.0;    ///< foresight: discounted war cost of ticks 2..H (negated into utility)
+    double committed = 0.0;    ///< foresight: credibility-weighted value of the opponent's committed responses
+    double propensity = 0.0;   ///< the current mode's propensity for the move
+    double audience = 0.0;     ///< audience cost avoided by honouring a pending commitment
+};
+
+/// A commitment as a leader saw it in one decision.
+struct CommitmentView {
+    int commitment = 0;
+    bool active = false;     ///< declared (or standing) and not pending
+    bool pending = false;    ///< triggered, awaiting the response
+    int deadline = 0;        ///< last tick to honour it, when pending
+    double credibility = 0.0;
 };
 
 struct LeaderTick {
@@ -197,12 +292,19 @@ struct LeaderTick {
     std::vector<Option> options;  ///< feasible options with utilities and probabilities
     std::vector<double> perceived;  ///< the state as this leader perceived it (after noise)
     std::vector<double> beliefs;    ///< over the opponent's menu, as used in this decision
+    int mode = -1;                  ///< this leader's hidden mode (-1: none)
+    std::vector<double> type_beliefs;  ///< over the opponent's modes (empty: it has none)
+    std::vector<CommitmentView> commitments;  ///< every commitment, as this tick began
 };
 
 struct TickView {
     int tick = 0;  ///< 1-based tick just played
     int rung_before = 0;
     int rung = 0;
+    int level_before = 0;  ///< nuclear track
+    int level = 0;
+    bool jumped = false;   ///< the rung moved by a jump this tick
+    std::vector<int> honoured, bluffed;  ///< commitments resolved this tick (details only)
     double pressure = 0.0;  ///< summed escalation of both moves and events
     const double* state = nullptr;  ///< the variables after the tick
     std::array<LeaderTick, 2> leaders;

@@ -17,6 +17,8 @@ enum class StreamPurpose : std::uint32_t {
     world = 2,      ///< noise on the effects of actions and events
     ladder = 3,     ///< one draw per tick for the ladder step
     events = 4,     ///< one draw per event per tick
+    intent = 5,     ///< model version 2: one draw per leader with hidden modes per tick
+    track = 6,      ///< model version 2: jumps' draws, then the nuclear track's step
 };
 
 /// A run's stream: Boost's mt19937_64 seeded through boost::random::seed_seq with
