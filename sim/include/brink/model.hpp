@@ -93,9 +93,6 @@ struct LadderStep {
     double up_threshold = 1.0;
     double down_threshold = -1.0;
     double tension_weight = 0.0;
-    /// War dynamics: x gains sum_v weight_v * state_v (exhaustion pulling a war down,
-    /// mobilisation pushing it up), on the start-of-tick state.
-    std::vector<StateWeight> state_weights;
 };
 
 /// The nuclear posture track: its own levels (none, alert, threats, use, ...) and its
@@ -210,6 +207,9 @@ struct Scenario {
 
     std::vector<Rung> ladder;
     LadderStep step;
+    /// War dynamics (ladder.step.state_weights): the ladder's x gains sum_v weight_v *
+    /// state_v on the start-of-tick state (exhaustion pulling a war down).
+    std::vector<StateWeight> state_weights;
     TensionRule tension_rule;
     Perception perception;
     std::vector<Action> actions;
