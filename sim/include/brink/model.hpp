@@ -183,6 +183,9 @@ struct Outcomes {
     int settlement_ticks = 8;
     bool joint_agreement = true;
     double agreement_channel = 0.5;  ///< channel needed for a joint agreement to end the crisis
+    /// At the horizon a run still at or above this rung is an ongoing war, else a frozen
+    /// conflict (-1: not set, which means escalation_rung: every such run is frozen).
+    int war_rung = -1;
     int nuclear_escalation_level = -1;  ///< a nuclear-track level that ends the run in escalation (-1: none)
 };
 
