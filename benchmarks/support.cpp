@@ -58,9 +58,12 @@ std::vector<RecordedRun> record_runs(const Scenario& s, std::uint64_t seed, std:
         for (int t = 1; t <= s.horizon; ++t) {
             rs.tick = t;
             const double tension_before = ws.state[at(s.tension)];
+            tick::begin(s, ws, rs, result);
             const tick::Moves moves = tick::decide(s, ws, rs, nullptr);
-            const double pressure = tick::update_state(s, ws, rs, moves, &view);
-            tick::step_ladder(s, ws, rs, moves, pressure, tension_before, result);
+            double nuclear_pressure = 0.0;
+            const double pressure = tick::update_state(s, ws, rs, moves, &view, nuclear_pressure);
+            tick::step_ladder(s, ws, rs, moves, pressure, nuclear_pressure, tension_before, result, nullptr);
+            tick::update_commitments(s, ws, rs, moves, result, nullptr);
             TickRecord tr;
             tr.moves = moves;
             tr.fired.assign(words, 0);
@@ -184,11 +187,15 @@ std::vector<Snapshot> take_snapshots(const Scenario& s, std::uint64_t seed, std:
             snap.state = ws.state;
             snap.beliefs = ws.beliefs;
             snap.tension_before = ws.state[at(s.tension)];
+            tick::begin(s, ws, rs, result);
             const tick::Moves moves = tick::decide(s, ws, rs, nullptr);
-            const double pressure = tick::update_state(s, ws, rs, moves, nullptr);
-            tick::step_ladder(s, ws, rs, moves, pressure, snap.tension_before, result);
+            double nuclear_pressure = 0.0;
+            const double pressure = tick::update_state(s, ws, rs, moves, nullptr, nuclear_pressure);
+            tick::step_ladder(s, ws, rs, moves, pressure, nuclear_pressure, snap.tension_before, result, nullptr);
+            tick::update_commitments(s, ws, rs, moves, result, nullptr);
             snap.moves = moves;
             snap.pressure = pressure;
+            snap.nuclear_pressure = nuclear_pressure;
             if (n++ % stride == 0) out.push_back(std::move(snap));
             if (tick::check_outcome(s, ws, rs, moves, result)) break;
         }
@@ -230,17 +237,21 @@ void PhaseBench::pass(Phase phase) {
                 sink += m.action[0] + m.action[1];
                 break;
             }
-            case Phase::state_update:
-                sink += tick::update_state(s_, ws, rs, snap.moves, nullptr);
+            case Phase::state_update: {
+                double nuclear_pressure = 0.0;
+                sink += tick::update_state(s_, ws, rs, snap.moves, nullptr, nuclear_pressure);
                 break;
+            }
             case Phase::ladder_outcome:
-                tick::step_ladder(s_, ws, rs, snap.moves, snap.pressure, snap.tension_before, result_);
+                tick::step_ladder(s_, ws, rs, snap.moves, snap.pressure, snap.nuclear_pressure, snap.tension_before, result_,
+                                  nullptr);
                 sink += tick::check_outcome(s_, ws, rs, snap.moves, result_) ? 1.0 : 0.0;
                 break;
             case Phase::full_tick: {
                 const tick::Moves m = tick::decide(s_, ws, rs, nullptr);
-                const double p = tick::update_state(s_, ws, rs, m, nullptr);
-                tick::step_ladder(s_, ws, rs, m, p, snap.tension_before, result_);
+                double nuclear_pressure = 0.0;
+                const double p = tick::update_state(s_, ws, rs, m, nullptr, nuclear_pressure);
+                tick::step_ladder(s_, ws, rs, m, p, nuclear_pressure, snap.tension_before, result_, nullptr);
                 sink += tick::check_outcome(s_, ws, rs, m, result_) ? 1.0 : 0.0;
                 break;
             }

@@ -81,6 +81,7 @@ struct Snapshot {
     std::array<std::vector<double>, 2> beliefs;
     tick::Moves moves;        // the moves chosen
     double pressure = 0.0;    // the tick's pressure
+    double nuclear_pressure = 0.0;  // model version 2
     double tension_before = 0.0;
 };
 

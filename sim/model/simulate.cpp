@@ -87,7 +87,7 @@ class FactoredLadder {
 public:
     FactoredLadder(const Scenario& s, const Workspace::Menu& menu, int rung, double opponent_escalation, double tension)
         : s_(s), rung_(rung) {
-        const double base = opponent_escalation + s.step.tension_weight * tension;
+        const double base = opponent_escalation + s.step.tension_weight * tension;  // opponent_escalation includes the state pressure
         has_up_ = rung + 1 < s.rung_count();
         has_down_ = rung > 0;
         up_ = has_up_ ? std::exp(-s.step.sensitivity * (base - s.up_threshold_at[at(rung)])) : 0.0;
@@ -96,11 +96,11 @@ public:
     }
     bool factored = false;
 
-    double expected_war_cost(const Workspace::Menu& menu, std::size_t c) const {
+    StepProbabilities probabilities(const Workspace::Menu& menu, std::size_t c) const {
         StepProbabilities p;
         if (has_up_) p.up = 1.0 / (1.0 + up_ * menu.class_up_factor[c]);
         if (has_down_) p.down = 1.0 / (1.0 + down_ * menu.class_down_factor[c]);
-        return brink::expected_war_cost(s_, rung_, p);
+        return p;
     }
 
 private:
@@ -110,12 +110,165 @@ private:
     double up_ = 0.0, down_ = 0.0;
 };
 
+// ---------------------------------------------------------------------------
+// Version 2: forecasts over more than one tick (docs/model.md, "Utility in version 2").
+
+/// A distribution over a track's rungs (the ladder or the nuclear track) with the band
+/// [lo, hi] outside which it is zero. Its buffers in the workspace are kept all zero
+/// outside the band, so that growing the band needs no clearing.
+struct Distribution {
+    double* mass;
+    int lo = 0, hi = 0;
+};
+
+/// The distribution after one step from `rung` with step probabilities p.
+Distribution one_step(double* mass, int count, int rung, StepProbabilities p) {
+    mass[rung] = 1.0 - p.up - p.down;
+    Distribution d{mass, rung, rung};
+    if (rung + 1 < count) mass[rung + 1] = p.up, d.hi = rung + 1;
+    if (rung > 0) mass[rung - 1] = p.down, d.lo = rung - 1;
+    return d;
+}
+
+/// A move's jumps applied to a forecast: mass below `to` moves there with its probability.
+void apply_jumps(Distribution& d, const std::vector<Jump>* jumps) {
+    if (!jumps) return;
+    for (const Jump& j : *jumps) {
+        double moved = 0.0;
+        for (int r = d.lo; r <= std::min(d.hi, j.to - 1); ++r) {
+            moved += j.probability * d.mass[r];
+            d.mass[r] *= 1.0 - j.probability;
+        }
+        if (j.to >= d.lo) {
+            d.mass[j.to] += moved;
+            d.hi = std::max(d.hi, j.to);
+        }
+    }
+}
+
+double expected_cost(const Workspace::TrackLaw& law, const Distribution& d) {
+    double sum = 0.0;
+    for (int r = d.lo; r <= d.hi; ++r) sum += d.mass[r] * law.war_cost[at(r)];
+    return sum;
+}
+
+/// Step probabilities of every rung in [lo, hi] at pressure x (thresholds by rung):
+/// with F = exp(-k x), p_up = 1 / (1 + F exp(k theta_up)), p_down = 1 / (1 + exp(-k theta_down) / F).
+void step_table(const Workspace::TrackLaw& law, double x, int lo, int hi, double* up, double* down) {
+    const int top = law.count() - 1;
+    const double f = std::exp(-law.sensitivity * x);
+    const bool factored = law.factored && std::isnormal(f) && std::isnormal(1.0 / f);
+    for (int r = lo; r <= hi; ++r) {
+        if (law.absorbing[at(r)]) {
+            up[r] = down[r] = 0.0;
+            continue;
+        }
+        up[r] = r < top ? (factored ? 1.0 / (1.0 + f * law.up_exp[at(r)])
+                                    : logistic(law.sensitivity * (x - law.up_theta[at(r)])))
+                        : 0.0;
+        down[r] = r > 0 ? (factored ? 1.0 / (1.0 + law.down_exp[at(r)] / f)
+                                    : logistic(law.sensitivity * (law.down_theta[at(r)] - x)))
+                        : 0.0;
+    }
+}
+
+/// One lookahead step of a distribution with the step table, then the jumps.
+void advance(Distribution& d, double* next, int count, const double* up, const double* down,
+             const std::vector<Jump>* jumps) {
+    const int lo = std::max(0, d.lo - 1), hi = std::min(count - 1, d.hi + 1);
+    for (int r = lo; r <= hi; ++r) next[r] = 0.0;
+    for (int r = d.lo; r <= d.hi; ++r) {
+        const double m = d.mass[r];
+        if (m == 0.0) continue;
+        next[r] += m * (1.0 - up[r] - down[r]);
+        if (up[r] > 0.0) next[r + 1] += m * up[r];
+        if (down[r] > 0.0) next[r - 1] += m * down[r];
+    }
+    for (int r = d.lo; r <= d.hi; ++r) d.mass[r] = 0.0;
+    std::swap(d.mass, next);
+    d.lo = lo;
+    d.hi = hi;
+    apply_jumps(d, jumps);
+}
+
+/// What a leader's lookahead needs beyond the class: the first step's distributions
+/// and the pressures of ticks 2..H.
+struct Forecast {
+    int horizon = 1;
+    double discount = 1.0;
+    double later = 0.0;           // ladder pressure of ticks >= 2 besides the own move: e'_opp + state + tension
+    double nuclear_later = 0.0;   // nuclear pressure besides the own move: n_opp + rung pressure + tension
+    double opponent_later = 0.0;  // the opponent's expected escalation at ticks >= 2 (type beliefs)
+    double opponent_nuclear = 0.0;
+    int rung = 0, level = 0;
+    int rung_hi = 0, level_hi = 0;  // highest rung and level a forecast can reach
+};
+
+/// Discounted war cost of ticks 2..H (before risk aversion) for a course with escalation
+/// e, nuclear pressure n and jumps, from the one-step probabilities p (ladder) and q
+/// (nuclear); at tick 2 the pressures are shifted by the committed responses.
+double lookahead_cost(Workspace& ws, const Forecast& f, double e, double n, const std::vector<Jump>* jumps,
+                      StepProbabilities p, StepProbabilities q, bool track, double shift, double nuclear_shift) {
+    const Workspace::TrackLaw& ladder = ws.ladder_law;
+    const Workspace::TrackLaw& nuclear = ws.nuclear_law;
+    const int rungs = ladder.count();
+    Distribution rung = one_step(ws.chain.data(), rungs, f.rung, p);
+    apply_jumps(rung, jumps);
+    Distribution level{nullptr, 0, 0};
+    if (track) level = one_step(ws.levels.data(), nuclear.count(), f.level, q);
+    double* up = ws.step_up.data();
+    double* down = ws.step_down.data();
+    const int lo = std::max(0, f.rung - f.horizon);
+    const int level_lo = std::max(0, f.level - f.horizon);
+    double total = 0.0, weight = 1.0;
+    for (int h = 2; h <= f.horizon; ++h) {
+        weight *= f.discount;
+        if (h == 2 || (h == 3 && shift != 0.0)) step_table(ladder, e + f.later + (h == 2 ? shift : 0.0), lo, f.rung_hi, up, down);
+        advance(rung, ws.chain_next.data(), rungs, up, down, jumps);
+        double cost = expected_cost(ladder, rung);
+        if (track) {
+            double* nup = up + rungs;
+            double* ndown = down + rungs;
+            if (h == 2 || (h == 3 && nuclear_shift != 0.0))
+                step_table(nuclear, n + f.nuclear_later + (h == 2 ? nuclear_shift : 0.0), level_lo, f.level_hi, nup, ndown);
+            advance(level, ws.levels_next.data(), nuclear.count(), nup, ndown, nullptr);
+            cost += expected_cost(nuclear, level);
+        }
+        total += weight * cost;
+    }
+    // Both buffers of each track are left all zero outside a live band: clear it.
+    for (int r = rung.lo; r <= rung.hi; ++r) rung.mass[r] = 0.0;
+    if (track)
+        for (int l = level.lo; l <= level.hi; ++l) level.mass[l] = 0.0;
+    return total;
+}
+
+/// The nuclear track's step probabilities at `level` with pressure y.
+StepProbabilities nuclear_step(const Scenario& s, int level, double y) {
+    const NuclearTrack& t = s.nuclear;
+    StepProbabilities p;
+    if (level + 1 < t.level_count()) p.up = logistic(t.step.sensitivity * (y - t.up_threshold_at[at(level)]));
+    if (level > 0) p.down = logistic(t.step.sensitivity * (t.down_threshold_at[at(level)] - y));
+    return p;
+}
+
+double expected_level_cost(const Scenario& s, int level, StepProbabilities p) {
+    const auto cost = [&](int l) { return s.nuclear.levels[at(l)].war_cost; };
+    double expected = (1.0 - p.up - p.down) * cost(level);
+    if (p.up > 0.0) expected += p.up * cost(level + 1);
+    if (p.down > 0.0) expected += p.down * cost(level - 1);
+    return expected;
+}
+
 /// Per-tick context shared by both leaders' decisions.
 struct TickContext {
     int rung = 0;
     double tension = 0.0;
     std::array<int, 2> perceived{-1, -1};  // opponent's last move as each leader saw it
     std::array<int, 2> previous{-1, -1};   // each leader's own last move
+    double state_pressure = 0.0;           // sum_v beta_v s_v (start of tick)
+    int level = 0;                         // nuclear-track level
+    std::array<int, 2> mode{0, 0};
 };
 
 /// Utility terms of action a for leader i, given the predicted state (perceived state
@@ -154,7 +307,20 @@ inline Terms utility_terms(const Scenario& s, int i, int a, const double* predic
 }
 
 /// Leader i perceives the opponent's last move and updates its beliefs.
-void perceive(const Scenario& s, int i, int opponent_move, TickContext& ctx, Workspace& ws, LeaderTick* detail) {
+/// Leader i's beliefs over the opponent's hidden modes after seeing the move at menu
+/// position k: a forgetting step toward the priors, then Bayes' rule (docs/model.md).
+void update_type_beliefs(const Leader& leader, const Leader& opponent, std::size_t k, std::vector<double>& mu) {
+    const double keep = leader.traits.memory;
+    double total = 0.0;
+    for (std::size_t m = 0; m < mu.size(); ++m) {
+        mu[m] = (keep * mu[m] + (1.0 - keep) * opponent.modes[m].prior) * opponent.modes[m].likelihood[k];
+        total += mu[m];
+    }
+    for (std::size_t m = 0; m < mu.size(); ++m) mu[m] = total > 0.0 ? mu[m] / total : opponent.modes[m].prior;
+}
+
+void perceive(const Scenario& s, int i, int opponent_move, int opponent_position, TickContext& ctx, Workspace& ws,
+              LeaderTick* detail) {
     const Leader& leader = s.leaders[at(i)];
     const Leader& opponent = s.leaders[at(1 - i)];
     // Two draws every tick, used or not, so the stream stays aligned across scenarios.
@@ -170,6 +336,7 @@ void perceive(const Scenario& s, int i, int opponent_move, TickContext& ctx, Wor
                                                  opponent.menu.size() - 1);
             seen = opponent.menu[k];
             misread = true;
+            opponent_position = static_cast<int>(k);
         }
         // Decaying frequency of the opponent's perceived moves.
         double* b = ws.beliefs[at(i)].data();
@@ -178,6 +345,7 @@ void perceive(const Scenario& s, int i, int opponent_move, TickContext& ctx, Wor
         const double keep = leader.traits.memory;
         const double hit = (1.0 - keep) * 1.0, miss = (1.0 - keep) * 0.0;  // the two values of (1 - keep) * [k = seen]
         for (std::size_t k = 0; k < n; ++k) b[k] = keep * b[k] + (menu[k] == seen ? hit : miss);
+        if (!opponent.modes.empty()) update_type_beliefs(leader, opponent, at(opponent_position), ws.type_beliefs[at(i)]);
     }
     ctx.perceived[at(i)] = seen;
     if (detail) {
@@ -212,6 +380,15 @@ struct BelievedMove {
         // is believed to do nothing (scale 0), as an empty sum says.
         scale = count == 0 ? 0.0 : (equal_shares ? 1.0 / static_cast<double>(count) : 1.0 / mass);
         escalation = (equal_shares ? plain : weighted) * scale;
+    }
+
+    /// Its expected nuclear pressure (version 2; the menu has nuclear pressures only
+    /// when the scenario has a nuclear track).
+    double nuclear() const {
+        double sum = 0.0;
+        for (std::size_t k = 0; k < menu.nuclear.size(); ++k)
+            if (feasible[at(menu.action[k])]) sum += (equal_shares ? 1.0 : belief[k]) * menu.nuclear[k];
+        return sum * scale;
     }
 
     /// Its expected effect on variable v.
@@ -259,6 +436,109 @@ bool goal_corrections(const Workspace::Menu& own, const Workspace::Menu& opponen
     return corrected;
 }
 
+/// Leader i's forecast settings this decision: the pressures of ticks 2..H besides its
+/// own move (the opponent's expected move shifted by the type beliefs), and the bands.
+Forecast prepare_forecast(const Scenario& s, const Workspace& ws, int i, const TickContext& ctx,
+                          const BelievedMove& believed, double pressure) {
+    const Leader& leader = s.leaders[at(i)];
+    const Leader& opponent = s.leaders[at(1 - i)];
+    Forecast f;
+    f.horizon = leader.traits.foresight;
+    f.discount = leader.traits.discount;
+    double type_shift = 0.0;
+    for (std::size_t m = 0; m < opponent.modes.size(); ++m)
+        type_shift += ws.type_beliefs[at(i)][m] * opponent.modes[m].escalation_shift;
+    f.opponent_later = believed.escalation + type_shift;
+    f.later = pressure + type_shift + s.step.tension_weight * ctx.tension;
+    f.rung = ctx.rung;
+    f.rung_hi = std::min(s.rung_count() - 1, ctx.rung + f.horizon);
+    for (const int a : leader.menu)
+        for (const Jump& j : s.actions[at(a)].jumps) f.rung_hi = std::max(f.rung_hi, j.to);
+    if (s.nuclear.present()) {
+        f.opponent_nuclear = believed.nuclear();
+        f.nuclear_later = f.opponent_nuclear + s.nuclear.rung_pressure[at(ctx.rung)] + s.nuclear.step.tension_weight * ctx.tension;
+        f.level = ctx.level;
+        f.level_hi = std::min(s.nuclear.level_count() - 1, ctx.level + f.horizon);
+    }
+    return f;
+}
+
+struct ClassForecast {
+    double first = 0.0;  // war cost expected after this tick's step (ladder and track)
+    double later = 0.0;  // discounted war cost of ticks 2..H
+};
+
+/// The war costs a leader forecasts for a course (menu class c) from one-step ladder
+/// probabilities p, with the tick-2 pressures shifted by committed responses.
+ClassForecast forecast_class(const Scenario& s, Workspace& ws, const Forecast& f, const Workspace::Menu& own,
+                             std::size_t c, StepProbabilities p, double shift, double nuclear_shift) {
+    ClassForecast out;
+    const std::vector<Jump>* jumps = own.class_jumps[c];
+    if (jumps) {
+        Distribution d = one_step(ws.chain.data(), s.rung_count(), f.rung, p);
+        apply_jumps(d, jumps);
+        out.first = expected_cost(ws.ladder_law, d);
+        for (int r = d.lo; r <= d.hi; ++r) d.mass[r] = 0.0;
+    } else {
+        out.first = expected_war_cost(s, f.rung, p);
+    }
+    const bool track = s.nuclear.present();
+    StepProbabilities q;
+    if (track) {
+        q = nuclear_step(s, f.level, own.class_nuclear[c] + f.nuclear_later);
+        out.first += expected_level_cost(s, f.level, q);
+    }
+    if (f.horizon >= 2)
+        out.later = lookahead_cost(ws, f, own.class_escalation[c], track ? own.class_nuclear[c] : 0.0, jumps, p, q,
+                                   track, shift, nuclear_shift);
+    return out;
+}
+
+/// Version-2 terms by menu position into ws.bonus (and, per position, the lookahead and
+/// committed terms into ws.position_look / ws.position_committed): the mode's
+/// propensities, audience costs of pending commitments, and for moves that trigger the
+/// opponent's commitments the credibility-weighted committed responses.
+void strategic_terms(const Scenario& s, Workspace& ws, int i, const TickContext& ctx, const Forecast& f,
+                     const Workspace::Menu& own, const FactoredLadder& ladder, double pressure, double averse,
+                     const char* feasible) {
+    const Leader& leader = s.leaders[at(i)];
+    const std::size_t n = own.action.size();
+    double* bonus = ws.bonus.data();
+    for (std::size_t k = 0; k < n; ++k) {
+        bonus[k] = leader.modes.empty() ? 0.0 : leader.modes[at(ctx.mode[at(i)])].propensity[k];
+        ws.position_committed[k] = 0.0;
+        ws.position_look[k] = ws.class_look[at(own.escalation_class[k])];
+    }
+    for (std::size_t c = 0; c < s.commitments.size(); ++c)
+        if (s.commitments[c].by == i && ws.pending[c] && ws.response_position[c] >= 0)
+            bonus[at(ws.response_position[c])] += s.commitments[c].audience_cost;
+    if (f.horizon < 2) return;
+    for (std::size_t k = 0; k < n; ++k) {
+        if (!feasible[at(own.action[k])]) continue;
+        double shift = 0.0, nuclear_shift = 0.0, committed = 0.0;
+        bool any = false;
+        for (int j = own.trigger_begin[k]; j < own.trigger_begin[k + 1]; ++j) {
+            const auto c = at(own.trigger_list[at(j)]);
+            if (!ws.active[c] || ws.pending[c]) continue;
+            const double kappa = ws.credibility[c];
+            const Action& response = s.actions[at(s.commitments[c].response)];
+            shift += kappa * (response.escalation - f.opponent_later);
+            nuclear_shift += kappa * (response.nuclear - f.opponent_nuclear);
+            committed += kappa * ws.response_value[c];
+            any = true;
+        }
+        if (!any) continue;
+        const auto c = at(own.escalation_class[k]);
+        const double e = own.class_escalation[c];
+        const StepProbabilities p = ladder.factored ? ladder.probabilities(own, c)
+                                                    : step_probabilities(s, ctx.rung, e + pressure, ctx.tension);
+        const double look = averse * forecast_class(s, ws, f, own, c, p, shift, nuclear_shift).later;
+        ws.position_look[k] = look;
+        ws.position_committed[k] = f.discount * committed;
+        bonus[k] += ws.position_committed[k] + (ws.class_look[c] - look);
+    }
+}
+
 /// Leader i chooses an action by the logit rule; returns its menu position.
 int choose(const Scenario& s, int i, const TickContext& ctx, Workspace& ws, LeaderTick* detail) {
     const Leader& leader = s.leaders[at(i)];
@@ -296,13 +576,25 @@ int choose(const Scenario& s, int i, const TickContext& ctx, Workspace& ws, Lead
     const double reciprocity = leader.traits.reciprocity;
     const double resolve = leader.traits.resolve;
     const int previous = ctx.previous[at(i)];
-    const FactoredLadder ladder(s, own, ctx.rung, escalation, ctx.tension);
+    const double pressure = escalation + ctx.state_pressure;  // the believed move's, plus the state's
+    const FactoredLadder ladder(s, own, ctx.rung, pressure, ctx.tension);
+    const bool strategic = ws.strategic[at(i)];
+    Forecast forecast;
+    if (strategic) forecast = prepare_forecast(s, ws, i, ctx, believed, pressure);
     for (std::size_t c = 0; c < own.class_escalation.size(); ++c) {
         const double e = own.class_escalation[c];
-        class_war[c] = averse * (ladder.factored ? ladder.expected_war_cost(own, c)
-                                                 : expected_war_cost(s, ctx.rung, e + escalation, ctx.tension));
+        const StepProbabilities p = ladder.factored ? ladder.probabilities(own, c)
+                                                    : step_probabilities(s, ctx.rung, e + pressure, ctx.tension);
+        if (!strategic) {
+            class_war[c] = averse * expected_war_cost(s, ctx.rung, p);
+        } else {
+            const ClassForecast f = forecast_class(s, ws, forecast, own, c, p, 0.0, 0.0);
+            class_war[c] = averse * f.first;
+            ws.class_look[c] = averse * f.later;
+        }
         class_recip[c] = seen >= 0 ? -reciprocity * std::abs(e - seen_escalation) : 0.0;
     }
+    if (strategic) strategic_terms(s, ws, i, ctx, forecast, own, ladder, pressure, averse, feasible);
     int* options = ws.options.data();
     double* weights = ws.weights.data();
     std::size_t count = 0;
@@ -313,7 +605,8 @@ int choose(const Scenario& s, int i, const TickContext& ctx, Workspace& ws, Lead
         const auto c = at(own.escalation_class[k]);
         const double goals = corrected ? own.goal_linear[k] + correction[k] : own.goal_linear[k];
         const double stay = a == previous ? resolve : 0.0;
-        const double u = goals - class_war[c] - own.cost[k] + class_recip[c] + stay;
+        double u = goals - class_war[c] - own.cost[k] + class_recip[c] + stay;
+        if (strategic) u += ws.bonus[k] - ws.class_look[c];
         options[count] = static_cast<int>(k);
         weights[count] = u;
         if (detail) ws.utilities[count] = u;
@@ -355,9 +648,23 @@ int choose(const Scenario& s, int i, const TickContext& ctx, Workspace& ws, Lead
             o.action_cost = t.cost;
             o.reciprocity = t.reciprocity;
             o.resolve = t.resolve;
+            if (strategic) {
+                o.lookahead = ws.position_look[position];
+                o.committed = ws.position_committed[position];
+                o.propensity = leader.modes.empty() ? 0.0 : leader.modes[at(ctx.mode[at(i)])].propensity[position];
+                for (std::size_t c = 0; c < s.commitments.size(); ++c)
+                    if (s.commitments[c].by == i && ws.pending[c] && ws.response_position[c] == static_cast<int>(position))
+                        o.audience += s.commitments[c].audience_cost;
+            }
             detail->options.push_back(std::move(o));
         }
         detail->chosen = own.action[at(options[pick])];
+        detail->mode = leader.modes.empty() ? -1 : ctx.mode[at(i)];
+        detail->type_beliefs = ws.type_beliefs[at(i)];
+        detail->commitments.clear();
+        for (std::size_t c = 0; c < s.commitments.size(); ++c)
+            detail->commitments.push_back(CommitmentView{static_cast<int>(c), ws.active[c] != 0, ws.pending[c] != 0,
+                                                         ws.deadline[c], ws.credibility[c]});
     }
     return options[pick];
 }
@@ -369,6 +676,33 @@ inline void apply_effects(const std::vector<Effect>& effects, Workspace& ws) {
         if (e.sd > 0.0) change += e.sd * ws.world.normal();
         state[at(e.variable)] += change;
     }
+}
+
+/// After the ladder's step: the played moves' jumps (leader 0's, then leader 1's, each in
+/// order, one track draw each where the rung is below the target), then the nuclear
+/// track's step on the start-of-tick rung's pressure (one track draw).
+void step_tracks(const Scenario& s, Workspace& ws, tick::RunState& rs, const tick::Moves& moves, int rung_before,
+                 double nuclear_pressure, double tension_before, RunResult& result, TickView* details) {
+    bool jumped = false;
+    for (std::size_t i = 0; i < 2; ++i)
+        for (const Jump& j : s.actions[at(moves.action[i])].jumps) {
+            if (rs.rung >= j.to) continue;
+            if (ws.track.uniform() < j.probability) {
+                rs.rung = j.to;
+                jumped = true;
+            }
+        }
+    if (details) details->jumped = jumped;
+    if (!s.nuclear.present()) return;
+    const NuclearTrack& t = s.nuclear;
+    const double y = nuclear_pressure + t.rung_pressure[at(rung_before)] + t.step.tension_weight * tension_before;
+    const StepProbabilities p = nuclear_step(s, rs.level, y);
+    const double u = ws.track.uniform();
+    if (u < p.up) ++rs.level;
+    else if (u < p.up + p.down) --rs.level;
+    result.max_level = std::max(result.max_level, rs.level);
+    int& first = result.first_tick_at_level[at(rs.level)];
+    if (first < 0) first = rs.tick;
 }
 
 /// Lists a menu's effect means by the variable they change (Workspace::Menu), with the
@@ -414,6 +748,98 @@ void index_effects(const Scenario& s, const Leader& leader, Workspace::Menu& m) 
         }
 }
 
+/// The opponent's commitments that each of leader i's menu positions triggers.
+void index_triggers(const Scenario& s, int i, Workspace::Menu& m) {
+    m.trigger_begin.assign(1, 0);
+    m.trigger_list.clear();
+    for (const int a : m.action) {
+        for (std::size_t c = 0; c < s.commitments.size(); ++c) {
+            const Commitment& commitment = s.commitments[c];
+            if (commitment.by != i && std::find(commitment.trigger.begin(), commitment.trigger.end(), a) != commitment.trigger.end())
+                m.trigger_list.push_back(static_cast<int>(c));
+        }
+        m.trigger_begin.push_back(static_cast<int>(m.trigger_list.size()));
+    }
+}
+
+/// A track's step law for the lookahead; `absorbing` rungs end a run.
+void make_law(const std::vector<Rung>& rungs, const LadderStep& step, const std::vector<double>& up_at,
+              const std::vector<double>& down_at, int escalation_at, Workspace::TrackLaw& law) {
+    const std::size_t n = rungs.size();
+    law.sensitivity = step.sensitivity;
+    law.up_theta = up_at;
+    law.down_theta = down_at;
+    law.up_exp.resize(n);
+    law.down_exp.resize(n);
+    law.war_cost.resize(n);
+    law.absorbing.resize(n);
+    law.factored = true;
+    for (std::size_t r = 0; r < n; ++r) {
+        law.up_exp[r] = std::exp(step.sensitivity * up_at[r]);
+        law.down_exp[r] = std::exp(-step.sensitivity * down_at[r]);
+        law.factored = law.factored && std::isnormal(law.up_exp[r]) && std::isnormal(law.down_exp[r]);
+        law.war_cost[r] = rungs[r].war_cost;
+        law.absorbing[r] = rungs[r].terminal || (escalation_at >= 0 && static_cast<int>(r) >= escalation_at);
+    }
+}
+
+/// Version-2 state at the start of a run: which leaders decide with version-2 terms,
+/// the forecast laws, type beliefs, commitments, and the intent and track streams
+/// (seeded only when used, so that version-1 scenarios cost what they did).
+void start_version2(const Scenario& s, std::uint64_t seed, std::uint64_t run_id, std::size_t longest_menu,
+                    Workspace& ws) {
+    bool jumps = false;
+    for (const Action& a : s.actions) jumps = jumps || !a.jumps.empty();
+    const bool track = s.nuclear.present();
+    ws.uses_track = jumps || track;
+    ws.uses_intent = false;
+    for (std::size_t i = 0; i < 2; ++i) {
+        const Leader& leader = s.leaders[i];
+        ws.uses_intent = ws.uses_intent || leader.modes.size() >= 2;
+        ws.strategic[i] = leader.traits.foresight >= 2 || !leader.modes.empty() || !s.commitments.empty() || jumps || track;
+        const Leader& opponent = s.leaders[1 - i];
+        ws.type_beliefs[i].resize(opponent.modes.size());
+        for (std::size_t m = 0; m < opponent.modes.size(); ++m) ws.type_beliefs[i][m] = opponent.modes[m].prior;
+    }
+    if (ws.strategic[0] || ws.strategic[1]) {
+        make_law(s.ladder, s.step, s.up_threshold_at, s.down_threshold_at, s.outcomes.escalation_rung, ws.ladder_law);
+        if (track)
+            make_law(s.nuclear.levels, s.nuclear.step, s.nuclear.up_threshold_at, s.nuclear.down_threshold_at,
+                     s.outcomes.nuclear_escalation_level, ws.nuclear_law);
+        const std::size_t rungs = s.ladder.size(), levels = s.nuclear.levels.size();
+        ws.chain.assign(rungs, 0.0);
+        ws.chain_next.assign(rungs, 0.0);
+        ws.levels.assign(levels, 0.0);
+        ws.levels_next.assign(levels, 0.0);
+        ws.step_up.assign(rungs + levels, 0.0);
+        ws.step_down.assign(rungs + levels, 0.0);
+        ws.bonus.assign(longest_menu, 0.0);
+        ws.position_look.assign(longest_menu, 0.0);
+        ws.position_committed.assign(longest_menu, 0.0);
+    }
+    const std::size_t n = s.commitments.size();
+    ws.active.resize(n);
+    ws.pending.assign(n, 0);
+    ws.deadline.assign(n, 0);
+    ws.credibility.resize(n);
+    ws.response_position.resize(n);
+    ws.response_value.resize(n);
+    for (std::size_t c = 0; c < n; ++c) {
+        const Commitment& commitment = s.commitments[c];
+        ws.active[c] = commitment.declared_by < 0;
+        ws.credibility[c] = commitment.credibility;
+        const std::vector<int>& menu = s.leaders[at(commitment.by)].menu;
+        const auto it = std::find(menu.begin(), menu.end(), commitment.response);
+        ws.response_position[c] = it == menu.end() ? -1 : static_cast<int>(it - menu.begin());
+        const Leader& anticipating = s.leaders[at(1 - commitment.by)];
+        double value = 0.0;
+        for (const Effect& e : s.actions[at(commitment.response)].effects) value += anticipating.value_weights[at(e.variable)] * e.mean;
+        ws.response_value[c] = value;
+    }
+    if (ws.uses_intent) ws.intent.reseed(seed, run_id, StreamPurpose::intent);
+    if (ws.uses_track) ws.track.reseed(seed, run_id, StreamPurpose::track);
+}
+
 }  // namespace
 
 namespace tick {
@@ -438,18 +864,32 @@ void start(const Scenario& s, std::uint64_t run_id, std::uint64_t seed, Workspac
         m.cost.resize(menu.size());
         m.escalation_class.resize(menu.size());
         m.class_escalation.clear();
+        m.class_nuclear.clear();
+        m.class_jumps.clear();
+        m.nuclear.clear();
         for (std::size_t k = 0; k < menu.size(); ++k) {
             const Action& action = s.actions[at(menu[k])];
             m.escalation[k] = action.escalation;
             m.cost[k] = action.cost;
+            if (s.nuclear.present()) m.nuclear.push_back(action.nuclear);
+            // A class: the same escalation and nuclear pressure, and no jumps.
             const double e = action.escalation;
+            const double n = s.nuclear.present() ? action.nuclear : 0.0;
+            const std::vector<Jump>* jumps = action.jumps.empty() ? nullptr : &action.jumps;
             std::size_t c = 0;
             while (c < m.class_escalation.size() &&
-                   std::bit_cast<std::uint64_t>(m.class_escalation[c]) != std::bit_cast<std::uint64_t>(e))
+                   (jumps || m.class_jumps[c] ||
+                    std::bit_cast<std::uint64_t>(m.class_escalation[c]) != std::bit_cast<std::uint64_t>(e) ||
+                    std::bit_cast<std::uint64_t>(m.class_nuclear[c]) != std::bit_cast<std::uint64_t>(n)))
                 ++c;
-            if (c == m.class_escalation.size()) m.class_escalation.push_back(e);
+            if (c == m.class_escalation.size()) {
+                m.class_escalation.push_back(e);
+                m.class_nuclear.push_back(n);
+                m.class_jumps.push_back(jumps);
+            }
             m.escalation_class[k] = static_cast<int>(c);
         }
+        index_triggers(s, static_cast<int>(i), m);
         classes = std::max(classes, m.class_escalation.size());
         m.class_up_factor.resize(m.class_escalation.size());
         m.class_down_factor.resize(m.class_escalation.size());
@@ -463,6 +903,8 @@ void start(const Scenario& s, std::uint64_t run_id, std::uint64_t seed, Workspac
     }
     ws.class_war.resize(classes);
     ws.class_recip.resize(classes);
+    ws.class_look.resize(classes);
+    start_version2(s, seed, run_id, longest_menu, ws);
     ws.options.resize(longest_menu);
     ws.weights.resize(longest_menu);
     ws.utilities.resize(longest_menu);
@@ -482,6 +924,49 @@ void start(const Scenario& s, std::uint64_t run_id, std::uint64_t seed, Workspac
 
     rs = RunState{};
     rs.rung = s.initial_rung;
+    rs.level = s.nuclear.present() ? s.nuclear.initial_level : 0;
+    for (std::size_t i = 0; i < 2; ++i)
+        if (!s.leaders[i].modes.empty()) result.first_tick_in_mode[i][0] = 0;
+    if (s.nuclear.present()) {
+        result.max_level = result.final_level = rs.level;
+        result.first_tick_at_level[at(rs.level)] = 0;
+    }
+}
+
+void begin(const Scenario& s, Workspace& ws, RunState& rs, RunResult& result) {
+    // War dynamics: the state's part of the ladder pressure, on the start-of-tick state.
+    rs.state_pressure = 0.0;
+    for (const StateWeight& w : s.state_weights) rs.state_pressure += w.weight * ws.state[at(w.variable)];
+    // 0. Intent: a leader with hidden modes may switch (one draw each, every tick).
+    if (!ws.uses_intent) return;
+    for (std::size_t i = 0; i < 2; ++i) {
+        const std::vector<Mode>& modes = s.leaders[i].modes;
+        if (modes.size() < 2) continue;
+        const double u = ws.intent.uniform();
+        double hazard[64];
+        double total = 0.0;
+        const std::size_t n = std::min<std::size_t>(modes.size(), 64);
+        for (std::size_t m = 0; m < n; ++m) {
+            hazard[m] = 0.0;
+            if (static_cast<int>(m) == rs.mode[i] || !modes[m].enterable) continue;
+            double z = modes[m].intercept + modes[m].rung_slope * rs.rung;
+            for (const StateWeight& w : modes[m].slopes) z += w.weight * ws.state[at(w.variable)];
+            hazard[m] = logistic(z);
+            total += hazard[m];
+        }
+        const double scale = total > 1.0 ? 1.0 / total : 1.0;
+        double cumulative = 0.0;
+        for (std::size_t m = 0; m < n; ++m) {
+            if (hazard[m] == 0.0) continue;
+            cumulative += hazard[m] * scale;
+            if (u < cumulative) {
+                rs.mode[i] = static_cast<int>(m);
+                int& first = result.first_tick_in_mode[i][m];
+                if (first < 0) first = rs.tick;
+                break;
+            }
+        }
+    }
 }
 
 Moves decide(const Scenario& s, Workspace& ws, const RunState& rs, TickView* details) {
@@ -490,8 +975,11 @@ Moves decide(const Scenario& s, Workspace& ws, const RunState& rs, TickView* det
     ctx.rung = rs.rung;
     ctx.tension = ws.state[at(s.tension)];
     ctx.previous = rs.last;
+    ctx.state_pressure = rs.state_pressure;
+    ctx.level = rs.level;
+    ctx.mode = rs.mode;
     for (int i = 0; i < 2; ++i)
-        perceive(s, i, rs.last[at(1 - i)], ctx, ws, details ? &details->leaders[at(i)] : nullptr);
+        perceive(s, i, rs.last[at(1 - i)], rs.last_position[at(1 - i)], ctx, ws, details ? &details->leaders[at(i)] : nullptr);
 
     // 2. Simultaneous choice, on the state at the start of the tick.
     for (std::size_t a = 0; a < s.actions.size(); ++a) ws.feasible[a] = holds(s.actions[a].requires_, ws.state, rs.rung);
@@ -504,7 +992,8 @@ Moves decide(const Scenario& s, Workspace& ws, const RunState& rs, TickView* det
     return m;
 }
 
-double update_state(const Scenario& s, Workspace& ws, const RunState& rs, const Moves& moves, TickView* details) {
+double update_state(const Scenario& s, Workspace& ws, const RunState& rs, const Moves& moves, TickView* details,
+                    double& nuclear_pressure) {
     // Which events fire is decided on the start-of-tick state, one draw per event every tick.
     const std::size_t n_events = s.events.size();
     for (std::size_t e = 0; e < n_events; ++e) {
@@ -516,6 +1005,7 @@ double update_state(const Scenario& s, Workspace& ws, const RunState& rs, const 
     const Action& a0 = s.actions[at(moves.action[0])];
     const Action& a1 = s.actions[at(moves.action[1])];
     double pressure = a0.escalation + a1.escalation;
+    nuclear_pressure = a0.nuclear + a1.nuclear;
     if (details) details->events_fired.clear();
     apply_effects(a0.effects, ws);
     apply_effects(a1.effects, ws);
@@ -524,6 +1014,7 @@ double update_state(const Scenario& s, Workspace& ws, const RunState& rs, const 
             const Event& event = s.events[e];
             apply_effects(event.effects, ws);
             pressure += event.escalation;
+            nuclear_pressure += event.nuclear;
             if (details) details->events_fired.push_back(static_cast<int>(e));
         }
     }
@@ -543,12 +1034,15 @@ double update_state(const Scenario& s, Workspace& ws, const RunState& rs, const 
 }
 
 void step_ladder(const Scenario& s, Workspace& ws, RunState& rs, const Moves& moves, double pressure,
-                 double tension_before, RunResult& result) {
-    // 4. The ladder moves on the pressure and the start-of-tick tension; then tension updates.
-    const StepProbabilities p = step_probabilities(s, rs.rung, pressure, tension_before);
+                 double nuclear_pressure, double tension_before, RunResult& result, TickView* details) {
+    // 4. The ladder moves on the pressure (with the state's part) and the start-of-tick
+    // tension, then the moves' jumps and the nuclear track; then tension updates.
+    const int rung_before = rs.rung;
+    const StepProbabilities p = step_probabilities(s, rs.rung, pressure + rs.state_pressure, tension_before);
     const double u = ws.ladder.uniform();
     if (u < p.up) ++rs.rung;
     else if (u < p.up + p.down) --rs.rung;
+    if (ws.uses_track) step_tracks(s, ws, rs, moves, rung_before, nuclear_pressure, tension_before, result, details);
     double& tension = ws.state[at(s.tension)];
     tension = clamp01((1.0 - s.tension_rule.decay) * tension + s.tension_rule.gain * pressure);
 
@@ -559,12 +1053,43 @@ void step_ladder(const Scenario& s, Workspace& ws, RunState& rs, const Moves& mo
     ++result.action_counts[0][at(moves.position[0])];
     ++result.action_counts[1][at(moves.position[1])];
     rs.last = moves.action;
+    rs.last_position = moves.position;
+}
+
+void update_commitments(const Scenario& s, Workspace& ws, const RunState& rs, const Moves& moves, RunResult& result,
+                        TickView* details) {
+    // 6. Commitments: resolution, then triggers, then declarations (docs/model.md).
+    if (details) details->honoured.clear(), details->bluffed.clear();
+    for (std::size_t c = 0; c < s.commitments.size(); ++c) {
+        const Commitment& commitment = s.commitments[c];
+        const int by = moves.action[at(commitment.by)];
+        const int opponent = moves.action[at(1 - commitment.by)];
+        double& kappa = ws.credibility[c];
+        if (ws.pending[c]) {
+            const bool honoured = by == commitment.response;
+            if (honoured || rs.tick >= ws.deadline[c]) {
+                kappa = honoured ? kappa + commitment.learning * (1.0 - kappa) : kappa * (1.0 - commitment.learning);
+                ++(honoured ? result.honoured : result.bluffed)[c];
+                if (details) (honoured ? details->honoured : details->bluffed).push_back(static_cast<int>(c));
+                ws.pending[c] = 0;
+                ws.active[c] = commitment.declared_by < 0;
+            }
+        }
+        if (ws.active[c] && !ws.pending[c] &&
+            std::find(commitment.trigger.begin(), commitment.trigger.end(), opponent) != commitment.trigger.end()) {
+            ws.pending[c] = 1;
+            ws.deadline[c] = rs.tick + commitment.window;
+        }
+        if (!ws.active[c] && !ws.pending[c] && commitment.declared_by >= 0 && by == commitment.declared_by) ws.active[c] = 1;
+    }
 }
 
 bool check_outcome(const Scenario& s, const Workspace& ws, RunState& rs, const Moves& moves, RunResult& result) {
     // 5. Outcomes.
     const Outcomes& o = s.outcomes;
-    if (rs.rung >= o.escalation_rung || s.ladder[at(rs.rung)].terminal) {
+    const bool nuclear_end = s.nuclear.present() && ((o.nuclear_escalation_level >= 0 && rs.level >= o.nuclear_escalation_level) ||
+                                                     s.nuclear.levels[at(rs.level)].terminal);
+    if (rs.rung >= o.escalation_rung || s.ladder[at(rs.rung)].terminal || nuclear_end) {
         result.outcome = Outcome::escalation;
         return true;
     }
@@ -617,6 +1142,12 @@ void RunResult::prepare(const Scenario& s) {
     first_tick_at_rung.assign(static_cast<std::size_t>(s.rung_count()), -1);
     final_state.assign(static_cast<std::size_t>(s.variable_count()), 0.0);
     for (std::size_t i = 0; i < 2; ++i) action_counts[i].assign(s.leaders[i].menu.size(), 0);
+    first_tick_at_level.assign(s.nuclear.levels.size(), -1);
+    max_level = final_level = 0;
+    honoured.assign(s.commitments.size(), 0);
+    bluffed.assign(s.commitments.size(), 0);
+    final_credibility.assign(s.commitments.size(), 0.0);
+    for (std::size_t i = 0; i < 2; ++i) first_tick_in_mode[i].assign(s.leaders[i].modes.size(), -1);
 }
 
 void simulate(const Scenario& s, std::uint64_t run_id, std::uint64_t seed, RunResult& result,
@@ -630,20 +1161,27 @@ void simulate(const Scenario& s, std::uint64_t run_id, std::uint64_t seed, RunRe
     TickView* detail_view = details ? &view : nullptr;
     if (observer) observer->on_start(ws.state.data(), rs.rung);
     const std::size_t tension = at(s.tension);
+    const bool commitments = !s.commitments.empty();
 
     for (int t = 1; t <= s.horizon; ++t) {
         rs.tick = t;
         const double tension_before = ws.state[tension];
         const int rung_before = rs.rung;
+        const int level_before = rs.level;
+        tick::begin(s, ws, rs, result);
         tick::Moves moves = tick::decide(s, ws, rs, detail_view);
         if (details) override_moves(s, *observer, view, moves);
-        const double pressure = tick::update_state(s, ws, rs, moves, detail_view);
-        tick::step_ladder(s, ws, rs, moves, pressure, tension_before, result);
+        double nuclear_pressure = 0.0;
+        const double pressure = tick::update_state(s, ws, rs, moves, detail_view, nuclear_pressure);
+        tick::step_ladder(s, ws, rs, moves, pressure, nuclear_pressure, tension_before, result, detail_view);
+        if (commitments) tick::update_commitments(s, ws, rs, moves, result, detail_view);
 
         if (observer) {
             view.tick = t;
             view.rung_before = rung_before;
             view.rung = rs.rung;
+            view.level_before = level_before;
+            view.level = rs.level;
             view.pressure = pressure;
             view.state = ws.state.data();
             if (!details) {
@@ -659,7 +1197,9 @@ void simulate(const Scenario& s, std::uint64_t run_id, std::uint64_t seed, RunRe
         }
     }
     result.final_rung = rs.rung;
+    result.final_level = rs.level;
     std::copy(ws.state.begin(), ws.state.end(), result.final_state.begin());
+    std::copy(ws.credibility.begin(), ws.credibility.end(), result.final_credibility.begin());
 }
 
 RunResult simulate(const Scenario& s, std::uint64_t run_id, std::uint64_t seed, TickObserver* observer) {

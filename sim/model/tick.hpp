@@ -55,12 +55,47 @@ struct Workspace {
         // (extreme sensitivities), and the decision then uses the direct formula.
         std::vector<double> class_up_factor, class_down_factor;
         bool factored = false;
+        // Version 2. Classes are keyed by escalation, nuclear pressure and jumps (a move
+        // with jumps is a class of its own).
+        std::vector<double> nuclear;                      // by menu position
+        std::vector<double> class_nuclear;                // by class
+        std::vector<const std::vector<Jump>*> class_jumps;  // by class; nullptr: none
+        // The opponent's commitments each position triggers: trigger_list[trigger_begin[k] ..
+        // trigger_begin[k + 1]) are commitment indices.
+        std::vector<int> trigger_begin, trigger_list;
+    };
+    /// A track's step law (the ladder or the nuclear track) in the form the lookahead
+    /// uses: per rung its thresholds, exp(k theta_up) and exp(-k theta_down) (so a
+    /// step probability is one multiply and one divide), war cost and absorption.
+    struct TrackLaw {
+        double sensitivity = 0.0;
+        std::vector<double> up_theta, down_theta, up_exp, down_exp, war_cost;
+        std::vector<char> absorbing;
+        bool factored = false;
+        int count() const { return static_cast<int>(war_cost.size()); }
     };
     std::array<Menu, 2> menus;
     std::vector<double> class_war;    // the war term of each class, this decision
     std::vector<double> class_recip;  // the reciprocity term of each class, this decision
     Stream decisions, world, ladder, events;
     std::vector<char> event_fires;  // by event index, decided on the start-of-tick state
+
+    // Version 2 (sized in start(); empty or unused when the scenario has no such mechanism).
+    Stream intent, track;
+    bool uses_intent = false, uses_track = false;
+    std::array<bool, 2> strategic{};  // the leader's decision has version-2 terms
+    TrackLaw ladder_law, nuclear_law;
+    std::vector<double> class_look;              // lookahead of each class, this decision
+    std::vector<double> bonus;                   // version-2 terms by menu position, this decision
+    std::vector<double> position_look, position_committed;  // lookahead and committed terms by menu position
+    std::vector<double> chain, chain_next, levels, levels_next;  // lookahead distributions
+    std::vector<double> step_up, step_down;      // lookahead step probabilities by rung or level
+    std::array<std::vector<double>, 2> type_beliefs;  // over the opponent's modes
+    std::vector<char> active, pending;           // by commitment
+    std::vector<int> deadline;                   // by commitment
+    std::vector<double> credibility;             // by commitment
+    std::vector<int> response_position;          // by commitment: its response's position in the committer's menu
+    std::vector<double> response_value;          // by commitment: the opponent's value of the response's mean effects
 };
 
 namespace tick {
@@ -71,6 +106,10 @@ struct RunState {
     int rung = 0;
     int settled_ticks = 0;
     std::array<int, 2> last{-1, -1};  ///< each leader's action of the previous tick
+    std::array<int, 2> last_position{-1, -1};  ///< ... and its menu position
+    int level = 0;                    ///< nuclear-track level
+    std::array<int, 2> mode{0, 0};    ///< each leader's hidden mode
+    double state_pressure = 0.0;      ///< sum_v beta_v s_v on the start-of-tick state
 };
 
 /// The two moves of a tick: action indices and their positions in the menus.
@@ -83,18 +122,27 @@ struct Moves {
 void start(const Scenario& s, std::uint64_t run_id, std::uint64_t seed, Workspace& ws, RunResult& result,
            RunState& rs);
 
+/// Start of a tick: the state-dependent ladder pressure and the hidden modes' switches.
+void begin(const Scenario& s, Workspace& ws, RunState& rs, RunResult& result);
+
 /// Decision phase: perception (beliefs), feasibility, both leaders' logit choices.
 /// `details` (optional) receives what each leader saw and weighed.
 Moves decide(const Scenario& s, Workspace& ws, const RunState& rs, TickView* details);
 
 /// State-update phase: event draws, effects with noise, NaN check and clamp.
-/// Returns the tick's pressure. Throws RunError on a NaN.
-double update_state(const Scenario& s, Workspace& ws, const RunState& rs, const Moves& moves, TickView* details);
+/// Returns the tick's ladder pressure (and its nuclear pressure in `nuclear_pressure`).
+/// Throws RunError on a NaN.
+double update_state(const Scenario& s, Workspace& ws, const RunState& rs, const Moves& moves, TickView* details,
+                    double& nuclear_pressure);
 
 /// Ladder step on the pressure and the start-of-tick tension, tension update and
 /// the result's bookkeeping (highest rung, first ticks, action counts, last moves).
 void step_ladder(const Scenario& s, Workspace& ws, RunState& rs, const Moves& moves, double pressure,
-                 double tension_before, RunResult& result);
+                 double nuclear_pressure, double tension_before, RunResult& result, TickView* details);
+
+/// Commitments at the end of the tick: resolution, triggers, declarations.
+void update_commitments(const Scenario& s, Workspace& ws, const RunState& rs, const Moves& moves, RunResult& result,
+                        TickView* details);
 
 /// Outcome check at the end of the tick; true when the run ends (result.outcome set).
 bool check_outcome(const Scenario& s, const Workspace& ws, RunState& rs, const Moves& moves, RunResult& result);

@@ -104,6 +104,7 @@ struct NuclearTrack {
     LadderStep step;                  ///< sensitivity, thresholds (tension_weight applies too)
     std::vector<double> rung_pressure;  ///< by ladder rung (derived: zeros where not given)
     int initial_level = 0;
+    std::vector<double> up_threshold_at, down_threshold_at;  ///< derived by finalize(), by level
     bool present() const { return !levels.empty(); }
     int level_count() const { return static_cast<int>(levels.size()); }
 };
