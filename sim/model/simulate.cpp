@@ -172,9 +172,11 @@ void step_table(const Workspace::TrackLaw& law, double x, int lo, int hi, double
     }
 }
 
-/// One lookahead step of a distribution with the step table, then the jumps.
-void advance(Distribution& d, double* next, int count, const double* up, const double* down,
+/// One lookahead step of a distribution with the step table, then the jumps. The result
+/// goes to whichever of the two buffers `a`, `b` does not hold the distribution.
+void advance(Distribution& d, double* a, double* b, int count, const double* up, const double* down,
              const std::vector<Jump>* jumps) {
+    double* next = d.mass == a ? b : a;
     const int lo = std::max(0, d.lo - 1), hi = std::min(count - 1, d.hi + 1);
     for (int r = lo; r <= hi; ++r) next[r] = 0.0;
     for (int r = d.lo; r <= d.hi; ++r) {
@@ -185,53 +187,70 @@ void advance(Distribution& d, double* next, int count, const double* up, const d
         if (down[r] > 0.0) next[r - 1] += m * down[r];
     }
     for (int r = d.lo; r <= d.hi; ++r) d.mass[r] = 0.0;
-    std::swap(d.mass, next);
+    d.mass = next;
     d.lo = lo;
     d.hi = hi;
     apply_jumps(d, jumps);
 }
 
-/// What a leader's lookahead needs beyond the class: the first step's distributions
-/// and the pressures of ticks 2..H.
+/// What a leader's lookahead needs beyond the class: the bands and the step tables of
+/// ticks 2..H, computed once per decision (docs/model.md: after this tick's move the
+/// leader forecasts with its base policy, its own last move, against the opponent's
+/// expected move).
 struct Forecast {
     int horizon = 1;
     double discount = 1.0;
-    double later = 0.0;           // ladder pressure of ticks >= 2 besides the own move: e'_opp + state + tension
-    double nuclear_later = 0.0;   // nuclear pressure besides the own move: n_opp + rung pressure + tension
+    double later = 0.0;           // ladder pressure of ticks >= 2: e(own last) + e'_opp + state + tension
+    double nuclear_later = 0.0;   // nuclear pressure of ticks >= 2: n(own last) + n_opp + rung pressure + tension
+    double nuclear_first = 0.0;   // nuclear pressure of this tick besides the own move
     double opponent_later = 0.0;  // the opponent's expected escalation at ticks >= 2 (type beliefs)
     double opponent_nuclear = 0.0;
     int rung = 0, level = 0;
-    int rung_hi = 0, level_hi = 0;  // highest rung and level a forecast can reach
+    int rung_lo = 0, rung_hi = 0, level_lo = 0, level_hi = 0;  // the rungs and levels a forecast can reach
 };
 
-/// Discounted war cost of ticks 2..H (before risk aversion) for a course with escalation
-/// e, nuclear pressure n and jumps, from the one-step probabilities p (ladder) and q
-/// (nuclear); at tick 2 the pressures are shifted by the committed responses.
-double lookahead_cost(Workspace& ws, const Forecast& f, double e, double n, const std::vector<Jump>* jumps,
-                      StepProbabilities p, StepProbabilities q, bool track, double shift, double nuclear_shift) {
+/// Where the step tables live in ws.step_up / ws.step_down: the base table of ticks >= 2
+/// (ladder rungs, then nuclear levels) and a second one for tick 2 shifted by committed
+/// responses.
+struct Tables {
+    double *up, *down, *shifted_up, *shifted_down;
+};
+
+Tables tables(Workspace& ws) {
+    const std::size_t half = ws.step_up.size() / 2;
+    return Tables{ws.step_up.data(), ws.step_down.data(), ws.step_up.data() + half, ws.step_down.data() + half};
+}
+
+void fill_tables(Workspace& ws, const Forecast& f, bool track, double shift, double nuclear_shift, double* up,
+                 double* down) {
+    const int rungs = ws.ladder_law.count();
+    step_table(ws.ladder_law, f.later + shift, f.rung_lo, f.rung_hi, up, down);
+    if (track) step_table(ws.nuclear_law, f.nuclear_later + nuclear_shift, f.level_lo, f.level_hi, up + rungs, down + rungs);
+}
+
+/// Discounted war cost of ticks 2..H (before risk aversion) after a move with one-step
+/// probabilities p (ladder, then the move's jumps) and q (nuclear); with `shifted`, tick 2
+/// uses the shifted tables (committed responses).
+double lookahead_cost(Workspace& ws, const Forecast& f, const std::vector<Jump>* jumps, StepProbabilities p,
+                      StepProbabilities q, bool track, bool shifted) {
     const Workspace::TrackLaw& ladder = ws.ladder_law;
     const Workspace::TrackLaw& nuclear = ws.nuclear_law;
     const int rungs = ladder.count();
+    const Tables t = tables(ws);
     Distribution rung = one_step(ws.chain.data(), rungs, f.rung, p);
     apply_jumps(rung, jumps);
     Distribution level{nullptr, 0, 0};
     if (track) level = one_step(ws.levels.data(), nuclear.count(), f.level, q);
-    double* up = ws.step_up.data();
-    double* down = ws.step_down.data();
-    const int lo = std::max(0, f.rung - f.horizon);
-    const int level_lo = std::max(0, f.level - f.horizon);
     double total = 0.0, weight = 1.0;
     for (int h = 2; h <= f.horizon; ++h) {
         weight *= f.discount;
-        if (h == 2 || (h == 3 && shift != 0.0)) step_table(ladder, e + f.later + (h == 2 ? shift : 0.0), lo, f.rung_hi, up, down);
-        advance(rung, ws.chain_next.data(), rungs, up, down, jumps);
+        const bool shift = shifted && h == 2;
+        const double* up = shift ? t.shifted_up : t.up;
+        const double* down = shift ? t.shifted_down : t.down;
+        advance(rung, ws.chain.data(), ws.chain_next.data(), rungs, up, down, nullptr);
         double cost = expected_cost(ladder, rung);
         if (track) {
-            double* nup = up + rungs;
-            double* ndown = down + rungs;
-            if (h == 2 || (h == 3 && nuclear_shift != 0.0))
-                step_table(nuclear, n + f.nuclear_later + (h == 2 ? nuclear_shift : 0.0), level_lo, f.level_hi, nup, ndown);
-            advance(level, ws.levels_next.data(), nuclear.count(), nup, ndown, nullptr);
+            advance(level, ws.levels.data(), ws.levels_next.data(), nuclear.count(), up + rungs, down + rungs, nullptr);
             cost += expected_cost(nuclear, level);
         }
         total += weight * cost;
@@ -436,12 +455,14 @@ bool goal_corrections(const Workspace::Menu& own, const Workspace::Menu& opponen
     return corrected;
 }
 
-/// Leader i's forecast settings this decision: the pressures of ticks 2..H besides its
-/// own move (the opponent's expected move shifted by the type beliefs), and the bands.
-Forecast prepare_forecast(const Scenario& s, const Workspace& ws, int i, const TickContext& ctx,
+/// Leader i's forecast settings this decision: the pressures of ticks 2..H (its own
+/// last move, the opponent's expected move shifted by the type beliefs), the bands, and
+/// the base step tables.
+Forecast prepare_forecast(const Scenario& s, Workspace& ws, int i, const TickContext& ctx,
                           const BelievedMove& believed, double pressure) {
     const Leader& leader = s.leaders[at(i)];
     const Leader& opponent = s.leaders[at(1 - i)];
+    const int own_last = ctx.previous[at(i)];
     Forecast f;
     f.horizon = leader.traits.foresight;
     f.discount = leader.traits.discount;
@@ -449,16 +470,25 @@ Forecast prepare_forecast(const Scenario& s, const Workspace& ws, int i, const T
     for (std::size_t m = 0; m < opponent.modes.size(); ++m)
         type_shift += ws.type_beliefs[at(i)][m] * opponent.modes[m].escalation_shift;
     f.opponent_later = believed.escalation + type_shift;
-    f.later = pressure + type_shift + s.step.tension_weight * ctx.tension;
+    const double own_escalation = own_last >= 0 ? s.actions[at(own_last)].escalation : 0.0;
+    f.later = own_escalation + pressure + type_shift + s.step.tension_weight * ctx.tension;
     f.rung = ctx.rung;
+    f.rung_lo = std::max(0, ctx.rung - f.horizon);
     f.rung_hi = std::min(s.rung_count() - 1, ctx.rung + f.horizon);
     for (const int a : leader.menu)
-        for (const Jump& j : s.actions[at(a)].jumps) f.rung_hi = std::max(f.rung_hi, j.to);
-    if (s.nuclear.present()) {
+        for (const Jump& j : s.actions[at(a)].jumps) f.rung_hi = std::max(f.rung_hi, std::min(s.rung_count() - 1, j.to + f.horizon));
+    const bool track = s.nuclear.present();
+    if (track) {
         f.opponent_nuclear = believed.nuclear();
-        f.nuclear_later = f.opponent_nuclear + s.nuclear.rung_pressure[at(ctx.rung)] + s.nuclear.step.tension_weight * ctx.tension;
+        f.nuclear_first = f.opponent_nuclear + s.nuclear.rung_pressure[at(ctx.rung)] + s.nuclear.step.tension_weight * ctx.tension;
+        f.nuclear_later = (own_last >= 0 ? s.actions[at(own_last)].nuclear : 0.0) + f.nuclear_first;
         f.level = ctx.level;
+        f.level_lo = std::max(0, ctx.level - f.horizon);
         f.level_hi = std::min(s.nuclear.level_count() - 1, ctx.level + f.horizon);
+    }
+    if (f.horizon >= 2) {
+        const Tables t = tables(ws);
+        fill_tables(ws, f, track, 0.0, 0.0, t.up, t.down);
     }
     return f;
 }
@@ -468,10 +498,11 @@ struct ClassForecast {
     double later = 0.0;  // discounted war cost of ticks 2..H
 };
 
-/// The war costs a leader forecasts for a course (menu class c) from one-step ladder
-/// probabilities p, with the tick-2 pressures shifted by committed responses.
+/// The war costs a leader forecasts for its move (menu class c) from one-step ladder
+/// probabilities p; `shifted`: tick 2 under the opponent's committed responses (the
+/// shifted tables must be filled).
 ClassForecast forecast_class(const Scenario& s, Workspace& ws, const Forecast& f, const Workspace::Menu& own,
-                             std::size_t c, StepProbabilities p, double shift, double nuclear_shift) {
+                             std::size_t c, StepProbabilities p, bool shifted) {
     ClassForecast out;
     const std::vector<Jump>* jumps = own.class_jumps[c];
     if (jumps) {
@@ -485,12 +516,10 @@ ClassForecast forecast_class(const Scenario& s, Workspace& ws, const Forecast& f
     const bool track = s.nuclear.present();
     StepProbabilities q;
     if (track) {
-        q = nuclear_step(s, f.level, own.class_nuclear[c] + f.nuclear_later);
+        q = nuclear_step(s, f.level, own.class_nuclear[c] + f.nuclear_first);
         out.first += expected_level_cost(s, f.level, q);
     }
-    if (f.horizon >= 2)
-        out.later = lookahead_cost(ws, f, own.class_escalation[c], track ? own.class_nuclear[c] : 0.0, jumps, p, q,
-                                   track, shift, nuclear_shift);
+    if (f.horizon >= 2) out.later = lookahead_cost(ws, f, jumps, p, q, track, shifted);
     return out;
 }
 
@@ -532,7 +561,9 @@ void strategic_terms(const Scenario& s, Workspace& ws, int i, const TickContext&
         const double e = own.class_escalation[c];
         const StepProbabilities p = ladder.factored ? ladder.probabilities(own, c)
                                                     : step_probabilities(s, ctx.rung, e + pressure, ctx.tension);
-        const double look = averse * forecast_class(s, ws, f, own, c, p, shift, nuclear_shift).later;
+        const Tables t = tables(ws);
+        fill_tables(ws, f, s.nuclear.present(), shift, nuclear_shift, t.shifted_up, t.shifted_down);
+        const double look = averse * forecast_class(s, ws, f, own, c, p, true).later;
         ws.position_look[k] = look;
         ws.position_committed[k] = f.discount * committed;
         bonus[k] += ws.position_committed[k] + (ws.class_look[c] - look);
@@ -588,7 +619,7 @@ int choose(const Scenario& s, int i, const TickContext& ctx, Workspace& ws, Lead
         if (!strategic) {
             class_war[c] = averse * expected_war_cost(s, ctx.rung, p);
         } else {
-            const ClassForecast f = forecast_class(s, ws, forecast, own, c, p, 0.0, 0.0);
+            const ClassForecast f = forecast_class(s, ws, forecast, own, c, p, false);
             class_war[c] = averse * f.first;
             ws.class_look[c] = averse * f.later;
         }
@@ -811,8 +842,8 @@ void start_version2(const Scenario& s, std::uint64_t seed, std::uint64_t run_id,
         ws.chain_next.assign(rungs, 0.0);
         ws.levels.assign(levels, 0.0);
         ws.levels_next.assign(levels, 0.0);
-        ws.step_up.assign(rungs + levels, 0.0);
-        ws.step_down.assign(rungs + levels, 0.0);
+        ws.step_up.assign(2 * (rungs + levels), 0.0);
+        ws.step_down.assign(2 * (rungs + levels), 0.0);
         ws.bonus.assign(longest_menu, 0.0);
         ws.position_look.assign(longest_menu, 0.0);
         ws.position_committed.assign(longest_menu, 0.0);

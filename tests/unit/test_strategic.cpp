@@ -1,0 +1,401 @@
+// Model version 2 (docs/model.md, "Strategic leaders"): the lookahead against a direct
+// dense computation, the exact equalities the mechanisms promise (neutral settings take
+// the version-1 numbers; credibility 0 is no commitment), the intent draws replayed
+// from their stream, and the directions theory predicts (a credible commitment deters
+// the move it names; audience costs make commitments honoured), paired under common
+// random numbers with a 5-sigma two-sided test and a minimum effect.
+#include <catch2/catch.hpp>
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "brink/model.hpp"
+#include "brink/random.hpp"
+#include "brink/scenario.hpp"
+#include "support.hpp"
+
+using namespace brink;
+using brink::test::Recorder;
+
+namespace {
+
+const std::string kBaseline = "scenarios/baseline.yaml";
+constexpr std::size_t kPutin = 1, kBiden = 0;
+
+std::size_t at(int i) { return static_cast<std::size_t>(i); }
+
+int action(const Scenario& s, const std::string& name) {
+    const int a = s.action_index(name);
+    REQUIRE(a >= 0);
+    return a;
+}
+
+int position(const Scenario& s, std::size_t leader, const std::string& name) {
+    const std::vector<int>& menu = s.leaders[leader].menu;
+    const auto it = std::find(menu.begin(), menu.end(), action(s, name));
+    REQUIRE(it != menu.end());
+    return static_cast<int>(it - menu.begin());
+}
+
+Scenario baseline() {
+    Scenario s = load_scenario(kBaseline).scenario;
+    // The tests below set the version-2 fields themselves: start from none of them.
+    s.commitments.clear();
+    s.state_weights.clear();
+    s.nuclear = NuclearTrack{};
+    s.outcomes.nuclear_escalation_level = -1;
+    for (Action& a : s.actions) a.jumps.clear(), a.nuclear = 0.0;
+    for (Leader& l : s.leaders) l.modes.clear(), l.traits.foresight = 1;
+    finalize(s);
+    return s;
+}
+
+/// Biden's standing commitment: sanctions within two weeks of a full-scale offensive.
+Commitment sanctions_if_offensive(const Scenario& s, double credibility, double audience_cost, double learning) {
+    Commitment c;
+    c.id = "sanctions_if_offensive";
+    c.by = static_cast<int>(kBiden);
+    c.trigger = {action(s, "full_scale_offensive")};
+    c.response = action(s, "impose_sanctions");
+    c.window = 2;
+    c.credibility = credibility;
+    c.learning = learning;
+    c.audience_cost = audience_cost;
+    return c;
+}
+
+bool same_run(const RunResult& a, const RunResult& b) {
+    return a.outcome == b.outcome && a.end_tick == b.end_tick && a.max_rung == b.max_rung &&
+           a.final_rung == b.final_rung && a.final_state == b.final_state && a.action_counts == b.action_counts &&
+           a.first_tick_at_rung == b.first_tick_at_rung;
+}
+
+void require_identical_runs(const Scenario& a, const Scenario& b, std::uint64_t runs) {
+    WorkspaceHandle wa, wb;
+    RunResult ra, rb;
+    for (std::uint64_t id = 0; id < runs; ++id) {
+        simulate(a, id, 7, ra, wa);
+        simulate(b, id, 7, rb, wb);
+        INFO("run " << id);
+        REQUIRE(same_run(ra, rb));
+    }
+}
+
+/// Paired difference of a per-run indicator between two arms (common random numbers):
+/// mean and standard error.
+struct Paired {
+    double mean = 0.0, se = 0.0;
+    double z() const { return se > 0.0 ? mean / se : 0.0; }
+};
+
+template <class F>
+Paired paired(const Scenario& a, const Scenario& b, std::uint64_t runs, F indicator) {
+    WorkspaceHandle wa, wb;
+    RunResult ra, rb;
+    double sum = 0.0, sum2 = 0.0;
+    for (std::uint64_t id = 0; id < runs; ++id) {
+        simulate(a, id, 11, ra, wa);
+        simulate(b, id, 11, rb, wb);
+        const double d = indicator(rb) - indicator(ra);
+        sum += d;
+        sum2 += d * d;
+    }
+    const double n = static_cast<double>(runs);
+    Paired p;
+    p.mean = sum / n;
+    p.se = std::sqrt(std::max(0.0, sum2 / n - p.mean * p.mean) / (n - 1.0));
+    return p;
+}
+
+// ---------------------------------------------------------------------------
+// The lookahead written directly: dense distributions over every rung and level, each
+// step probability from the logistic, no bands, factors or classes.
+
+double logistic(double z) { return 1.0 / (1.0 + std::exp(-z)); }
+
+std::vector<double> dense_step(const std::vector<Rung>& rungs, const LadderStep& step, const std::vector<double>& up_at,
+                               const std::vector<double>& down_at, int escalation_at, const std::vector<double>& in,
+                               double x, const std::vector<Jump>* jumps) {
+    const int n = static_cast<int>(rungs.size());
+    std::vector<double> out(in.size(), 0.0);
+    for (int r = 0; r < n; ++r) {
+        const bool absorbing = rungs[at(r)].terminal || (escalation_at >= 0 && r >= escalation_at);
+        if (absorbing) {
+            out[at(r)] += in[at(r)];
+            continue;
+        }
+        const double up = r + 1 < n ? logistic(step.sensitivity * (x - up_at[at(r)])) : 0.0;
+        const double down = r > 0 ? logistic(step.sensitivity * (down_at[at(r)] - x)) : 0.0;
+        out[at(r)] += in[at(r)] * (1.0 - up - down);
+        if (r + 1 < n) out[at(r + 1)] += in[at(r)] * up;
+        if (r > 0) out[at(r - 1)] += in[at(r)] * down;
+    }
+    if (jumps)
+        for (const Jump& j : *jumps)
+            for (int r = 0; r < j.to; ++r) {
+                out[at(j.to)] += j.probability * out[at(r)];
+                out[at(r)] *= 1.0 - j.probability;
+            }
+    return out;
+}
+
+double dense_cost(const std::vector<Rung>& rungs, const std::vector<double>& d) {
+    double sum = 0.0;
+    for (std::size_t r = 0; r < rungs.size(); ++r) sum += d[r] * rungs[r].war_cost;
+    return sum;
+}
+
+/// docs/model.md's lookahead term of leader i's option a at a recorded decision.
+double reference_lookahead(const Scenario& s, std::size_t i, int a, const LeaderTick& d, int own_last, int rung,
+                           int level, double tension, const std::vector<double>& state) {
+    const Leader& leader = s.leaders[i];
+    const Leader& opponent = s.leaders[1 - i];
+    const Action& act = s.actions[at(a)];
+    // The opponent's believed move over its feasible moves (the beliefs as used).
+    double mass = 0.0, esc = 0.0, nuc = 0.0, plain_e = 0.0, plain_n = 0.0;
+    int count = 0;
+    for (std::size_t k = 0; k < opponent.menu.size(); ++k) {
+        const Action& o = s.actions[at(opponent.menu[k])];
+        bool feasible = true;
+        for (const Condition& c : o.requires_) {
+            const double v = c.variable == kRung ? rung : state[at(c.variable)];
+            feasible = feasible && v >= c.min && v <= c.max;
+        }
+        if (!feasible) continue;
+        mass += d.beliefs[k];
+        esc += d.beliefs[k] * o.escalation;
+        nuc += d.beliefs[k] * o.nuclear;
+        plain_e += o.escalation;
+        plain_n += o.nuclear;
+        ++count;
+    }
+    const double e_opp = mass > 0.0 ? esc / mass : plain_e / count;
+    const double n_opp = mass > 0.0 ? nuc / mass : plain_n / count;
+    double sp = 0.0;
+    for (const StateWeight& w : s.state_weights) sp += w.weight * state[at(w.variable)];
+    double type_shift = 0.0;
+    for (std::size_t m = 0; m < opponent.modes.size(); ++m) type_shift += d.type_beliefs[m] * opponent.modes[m].escalation_shift;
+    const double own_e = own_last >= 0 ? s.actions[at(own_last)].escalation : 0.0;
+    const double own_n = own_last >= 0 ? s.actions[at(own_last)].nuclear : 0.0;
+    const std::vector<Jump>* jumps = act.jumps.empty() ? nullptr : &act.jumps;
+    std::vector<double> dist(s.ladder.size(), 0.0);
+    dist[at(rung)] = 1.0;
+    const double x1 = act.escalation + e_opp + sp + s.step.tension_weight * tension;
+    dist = dense_step(s.ladder, s.step, s.up_threshold_at, s.down_threshold_at, -1, dist, x1, jumps);
+    const bool track = s.nuclear.present();
+    std::vector<double> lv(s.nuclear.levels.size(), 0.0);
+    const double y = act.nuclear + n_opp + (track ? s.nuclear.rung_pressure[at(rung)] : 0.0) +
+                     s.nuclear.step.tension_weight * tension;
+    if (track) {
+        lv[at(level)] = 1.0;
+        lv = dense_step(s.nuclear.levels, s.nuclear.step, s.nuclear.up_threshold_at, s.nuclear.down_threshold_at, -1, lv, y,
+                        nullptr);
+    }
+    // Committed responses to a at tick 2.
+    double shift = 0.0, nshift = 0.0;
+    for (const CommitmentView& v : d.commitments) {
+        const Commitment& c = s.commitments[at(v.commitment)];
+        if (c.by == static_cast<int>(i) || !v.active || v.pending) continue;
+        if (std::find(c.trigger.begin(), c.trigger.end(), a) == c.trigger.end()) continue;
+        shift += v.credibility * (s.actions[at(c.response)].escalation - (e_opp + type_shift));
+        nshift += v.credibility * (s.actions[at(c.response)].nuclear - n_opp);
+    }
+    double total = 0.0, weight = 1.0;
+    for (int h = 2; h <= leader.traits.foresight; ++h) {
+        weight *= leader.traits.discount;
+        // After this tick the leader plays its base policy (its own last move).
+        const double x = own_e + e_opp + sp + type_shift + s.step.tension_weight * tension + (h == 2 ? shift : 0.0);
+        dist = dense_step(s.ladder, s.step, s.up_threshold_at, s.down_threshold_at, s.outcomes.escalation_rung, dist, x, nullptr);
+        double cost = dense_cost(s.ladder, dist);
+        if (track) {
+            lv = dense_step(s.nuclear.levels, s.nuclear.step, s.nuclear.up_threshold_at, s.nuclear.down_threshold_at,
+                            s.outcomes.nuclear_escalation_level, lv, y - act.nuclear + own_n + (h == 2 ? nshift : 0.0), nullptr);
+            cost += dense_cost(s.nuclear.levels, lv);
+        }
+        total += weight * cost;
+    }
+    return (1.0 - leader.traits.risk_tolerance) * total;
+}
+
+/// Every version-2 mechanism at once on the baseline.
+Scenario strategic_variant(int foresight) {
+    Scenario s = baseline();
+    for (Leader& l : s.leaders) l.traits.foresight = foresight, l.traits.discount = 0.85;
+    s.commitments.push_back(sanctions_if_offensive(s, 0.7, 0.05, 0.3));
+    Commitment warn = sanctions_if_offensive(s, 0.4, 0.02, 0.5);
+    warn.id = "flank_if_incursion";
+    warn.trigger = {action(s, "limited_incursion")};
+    warn.response = action(s, "reinforce_eastern_flank");
+    warn.declared_by = action(s, "public_warning");
+    s.commitments.push_back(warn);
+    s.actions[at(action(s, "full_scale_offensive"))].jumps = {Jump{7, 0.05}};
+    s.actions[at(action(s, "limited_incursion"))].jumps = {Jump{6, 0.2}};
+    s.actions[at(action(s, "nuclear_signalling"))].nuclear = 1.5;
+    s.nuclear.levels = {Rung{"none", "none", 0.0, false, {}, {}}, Rung{"alert", "alert", 0.4, false, {}, {}},
+                        Rung{"threats", "threats", 1.0, false, {}, {}}, Rung{"use", "use", 40.0, true, {}, {}}};
+    s.nuclear.step = LadderStep{1.5, 2.5, -1.0, 0.5};
+    s.nuclear.rung_pressure.assign(s.ladder.size(), 0.0);
+    s.nuclear.rung_pressure[6] = 1.0;
+    s.nuclear.rung_pressure[7] = 2.5;
+    s.state_weights = {StateWeight{s.variable_index("russia_economy"), -0.8}};
+    Mode coerce, decided;
+    coerce.id = "coerce";
+    coerce.propensity.assign(s.leaders[kPutin].menu.size(), 0.0);
+    coerce.prior = 0.7;
+    decided.id = "decided";
+    decided.propensity.assign(s.leaders[kPutin].menu.size(), 0.0);
+    decided.propensity[at(position(s, kPutin, "full_scale_offensive"))] = 0.05;
+    decided.propensity[at(position(s, kPutin, "military_buildup"))] = 0.02;
+    decided.enterable = true;
+    decided.intercept = -5.0;
+    decided.slopes = {StateWeight{s.variable_index("russia_mobilization"), 3.0}};
+    decided.prior = 0.3;
+    s.leaders[kPutin].modes = {coerce, decided};
+    finalize(s);
+    return s;
+}
+
+}  // namespace
+
+TEST_CASE("Neutral version-2 settings reproduce the version-1 numbers run for run", "[strategic]") {
+    // A commitment that nobody anticipates (foresight 1) and that costs nothing to break
+    // sends both leaders through the version-2 decision code with every version-2 term 0:
+    // the runs must be the version-1 runs, bit for bit.
+    const Scenario v1 = baseline();
+    Scenario neutral = v1;
+    neutral.commitments.push_back(sanctions_if_offensive(neutral, 0.9, 0.0, 0.5));
+    finalize(neutral);
+    require_identical_runs(v1, neutral, 400);
+}
+
+TEST_CASE("Credibility 0 gives the same runs as no commitment, with foresight", "[strategic]") {
+    Scenario plain = baseline();
+    for (Leader& l : plain.leaders) l.traits.foresight = 4;
+    finalize(plain);
+    Scenario zero = plain;
+    zero.commitments.push_back(sanctions_if_offensive(zero, 0.0, 0.0, 0.0));
+    finalize(zero);
+    require_identical_runs(plain, zero, 300);
+}
+
+TEST_CASE("The engine's lookahead matches the direct dense computation on every option", "[strategic]") {
+    for (const int foresight : {2, 4}) {
+        const Scenario s = strategic_variant(foresight);
+        double worst = 0.0;
+        std::size_t checked = 0, committed_options = 0;
+        for (std::uint64_t id = 0; id < 40; ++id) {
+            // Replay each run and keep the start-of-tick rung, level, tension and state.
+            Recorder rec(true, s.variable_count());
+            const RunResult r = simulate(s, id, 3, &rec);
+            (void)r;
+            int rung = s.initial_rung, level = s.nuclear.initial_level;
+            std::array<int, 2> last{-1, -1};
+            std::vector<double> state = s.initial;
+            for (const TickView& view : rec.ticks) {
+                for (std::size_t i = 0; i < 2; ++i) {
+                    const LeaderTick& d = view.leaders[i];
+                    for (const Option& o : d.options) {
+                        const double expected = reference_lookahead(s, i, o.action, d, last[i], rung, level,
+                                                                    state[at(s.tension)], state);
+                        worst = std::max(worst, std::abs(o.lookahead - expected));
+                        ++checked;
+                        committed_options += o.committed != 0.0;
+                    }
+                }
+                rung = view.rung;
+                level = view.level;
+                last = {view.leaders[0].chosen, view.leaders[1].chosen};
+                state = rec.states[&view - rec.ticks.data()];
+            }
+        }
+        std::printf("lookahead, foresight %d: %zu options (%zu with committed responses), worst |difference| %.3g\n",
+                    foresight, checked, committed_options, worst);
+        CHECK(checked > 10000);
+        CHECK(committed_options > 0);
+        CHECK(worst < 1e-12);
+    }
+}
+
+TEST_CASE("Hidden modes switch exactly when the intent stream says", "[strategic]") {
+    const Scenario s = strategic_variant(2);
+    const Mode& decided = s.leaders[kPutin].modes[1];
+    WorkspaceHandle ws;
+    RunResult r;
+    int entered = 0;
+    for (std::uint64_t id = 0; id < 300; ++id) {
+        Recorder rec(false, s.variable_count());
+        simulate(s, id, 5, r, ws, &rec);
+        // Replay: one intent uniform per tick while in coerce; the hazard on the
+        // start-of-tick state (mobilisation, rung 0 slope).
+        Stream intent(5, id, StreamPurpose::intent);
+        int expected = -1;
+        std::vector<double> state = s.initial;
+        for (int t = 1; t <= r.end_tick; ++t) {
+            const double u = intent.uniform();
+            const double h = logistic(decided.intercept + 3.0 * state[at(s.variable_index("russia_mobilization"))]);
+            if (u < h) {
+                expected = t;
+                break;
+            }
+            state = rec.states[at(t - 1)];
+        }
+        INFO("run " << id);
+        REQUIRE(r.first_tick_in_mode[kPutin][1] == expected);
+        entered += expected > 0;
+    }
+    CHECK(entered > 30);
+}
+
+TEST_CASE("A credible commitment deters the move it names", "[strategic]") {
+    // Putin looks three weeks ahead. Against the same scenario with the commitment at
+    // credibility 0 (which changes nothing, above), credibility 0.9 must lower the share
+    // of runs with a full-scale offensive, beyond 5 se and by at least 1 point.
+    Scenario none = baseline();
+    for (Leader& l : none.leaders) l.traits.foresight = 3;
+    Scenario zero = none, credible = none;
+    zero.commitments.push_back(sanctions_if_offensive(zero, 0.0, 0.0, 0.0));
+    credible.commitments.push_back(sanctions_if_offensive(credible, 0.9, 0.0, 0.0));
+    finalize(zero);
+    finalize(credible);
+    const auto offensive = static_cast<std::size_t>(position(none, kPutin, "full_scale_offensive"));
+    const Paired p = paired(zero, credible, 4000, [&](const RunResult& r) { return r.action_counts[kPutin][offensive] > 0 ? 1.0 : 0.0; });
+    std::printf("credible commitment: change in P(offensive) %.4f (se %.4f, z %.1f)\n", p.mean, p.se, p.z());
+    CHECK(p.z() < -5.0);
+    CHECK(p.mean < -0.01);
+}
+
+TEST_CASE("Audience costs make a triggered commitment likelier to be honoured", "[strategic]") {
+    // Share of resolved triggers that were honoured, with audience cost 0 and 0.06, the
+    // same runs (common random numbers): it must rise beyond 5 se and by 5 points.
+    Scenario cheap = baseline();
+    Commitment c = sanctions_if_offensive(cheap, 0.5, 0.0, 0.3);
+    c.trigger = {action(cheap, "military_buildup")};  // frequent, so many runs resolve one
+    c.window = 1;
+    cheap.commitments.push_back(c);
+    Scenario costly = cheap;
+    costly.commitments[0].audience_cost = 0.06;
+    finalize(cheap);
+    finalize(costly);
+    double honoured[2] = {0, 0}, resolved[2] = {0, 0};
+    const Paired p = paired(cheap, costly, 3000, [&](const RunResult& r) {
+        const int total = r.honoured[0] + r.bluffed[0];
+        return total > 0 ? static_cast<double>(r.honoured[0]) / total : 0.0;
+    });
+    WorkspaceHandle ws;
+    RunResult r;
+    for (std::uint64_t id = 0; id < 500; ++id) {
+        for (int arm = 0; arm < 2; ++arm) {
+            simulate(arm == 0 ? cheap : costly, id, 11, r, ws);
+            honoured[arm] += r.honoured[0];
+            resolved[arm] += r.honoured[0] + r.bluffed[0];
+        }
+    }
+    std::printf("audience cost: honoured share %.3f -> %.3f (runs 0-499); paired change %.4f (se %.4f, z %.1f)\n",
+                honoured[0] / resolved[0], honoured[1] / resolved[1], p.mean, p.se, p.z());
+    CHECK(resolved[0] > 200);
+    CHECK(p.z() > 5.0);
+    CHECK(p.mean > 0.05);
+}
