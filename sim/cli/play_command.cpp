@@ -55,6 +55,9 @@ public:
         for (const int e : v.events_fired) std::printf("  Event: %s\n", narrate(s_.events[static_cast<std::size_t>(e)].narrative, "").c_str());
         const char* move = v.rung > v.rung_before ? "UP to" : v.rung < v.rung_before ? "down to" : "holds at";
         std::printf("  The ladder %s %d (%s).\n", move, v.rung, s_.ladder[static_cast<std::size_t>(v.rung)].label.c_str());
+        if (s_.nuclear.present() && v.level != v.level_before)
+            std::printf("  Nuclear posture %s %s.\n", v.level > v.level_before ? "rises to" : "falls to",
+                        s_.nuclear.levels[static_cast<std::size_t>(v.level)].label.c_str());
     }
 
     const std::vector<std::string>& path() const { return path_; }
@@ -84,10 +87,30 @@ private:
         if (d.observed >= 0)
             std::printf("  %s's last move, as you saw it: %s\n", them().name.c_str(),
                         narrate(s_.actions[static_cast<std::size_t>(d.observed)].narrative, them().name).c_str());
+        show_commitments(d);
         std::printf("  Your options, %s:\n", me().name.c_str());
         for (std::size_t k = 0; k < d.options.size(); ++k) {
             const Action& a = s_.actions[static_cast<std::size_t>(d.options[k].action)];
             std::printf("   %2zu) %-30s %s\n", k + 1, a.name.c_str(), a.description.c_str());
+        }
+    }
+
+    /// Every commitment as this tick began: who, what, credibility; yours that are due.
+    void show_commitments(const LeaderTick& d) const {
+        for (const CommitmentView& v : d.commitments) {
+            const Commitment& c = s_.commitments[static_cast<std::size_t>(v.commitment)];
+            const Leader& by = s_.leaders[static_cast<std::size_t>(c.by)];
+            const std::string response = s_.actions[static_cast<std::size_t>(c.response)].name;
+            const std::string trigger = s_.actions[static_cast<std::size_t>(c.trigger.front())].name;
+            if (v.pending && c.by == human_)
+                std::printf("  You are committed (%s) to %s by tick %d; backing down costs you %.3f (audience cost), credibility %.2f\n",
+                            c.id.c_str(), response.c_str(), v.deadline, c.audience_cost, v.credibility);
+            else if (v.pending)
+                std::printf("  %s is committed (%s) to %s by tick %d, credibility %.2f\n", by.name.c_str(), c.id.c_str(), response.c_str(),
+                            v.deadline, v.credibility);
+            else if (v.active)
+                std::printf("  Commitment %s: %s will answer %s with %s (credibility %.2f)\n", c.id.c_str(), by.name.c_str(),
+                            trigger.c_str(), response.c_str(), v.credibility);
         }
     }
 

@@ -53,6 +53,10 @@ std::string reasons(const Scenario& s, int leader, const Option& o) {
     terms.emplace_back("cost", -o.action_cost);
     terms.emplace_back("reciprocity", o.reciprocity);
     terms.emplace_back("resolve", o.resolve);
+    terms.emplace_back("war it foresees", -o.lookahead);
+    terms.emplace_back("committed response", o.committed);
+    terms.emplace_back("intent", o.propensity);
+    terms.emplace_back("audience cost", o.audience);
     std::stable_sort(terms.begin(), terms.end(), [](const auto& a, const auto& b) { return std::abs(a.second) > std::abs(b.second); });
     std::string out;
     int shown = 0;
@@ -61,6 +65,52 @@ std::string reasons(const Scenario& s, int leader, const Option& o) {
         out += (shown++ ? ", " : "") + name + " " + signed_fixed(value);
     }
     return out.empty() ? "no effect it can foresee" : out;
+}
+
+/// "expects impose_sanctions (credibility 0.70) if it plays full_scale_offensive", for
+/// the opponent's commitments that the leader's feasible moves would trigger.
+std::vector<std::string> anticipations(const Scenario& s, int leader, const LeaderTick& d) {
+    std::vector<std::string> out;
+    if (s.leaders[static_cast<std::size_t>(leader)].traits.foresight < 2) return out;
+    for (const CommitmentView& v : d.commitments) {
+        const Commitment& c = s.commitments[static_cast<std::size_t>(v.commitment)];
+        if (c.by == leader || !v.active || v.pending) continue;
+        for (const Option& o : d.options)
+            if (std::find(c.trigger.begin(), c.trigger.end(), o.action) != c.trigger.end())
+                out.push_back("expects " + action_name(s, c.response) + " from " + s.leaders[static_cast<std::size_t>(c.by)].name +
+                              " (commitment " + c.id + ", credibility " + fixed(v.credibility) + ") if it plays " +
+                              action_name(s, o.action));
+    }
+    return out;
+}
+
+/// What happened to the commitments in this tick, from the views at the start of this
+/// tick and the next (or the run's end).
+std::vector<std::string> commitment_news(const Scenario& s, const TickView& v, const std::vector<CommitmentView>* next,
+                                         const std::vector<double>& final_credibility) {
+    std::vector<std::string> out;
+    const std::vector<CommitmentView>& now = v.leaders[0].commitments;
+    for (std::size_t c = 0; c < now.size(); ++c) {
+        const Commitment& commitment = s.commitments[c];
+        const double after = next ? (*next)[c].credibility : final_credibility[c];
+        const std::string by = s.leaders[static_cast<std::size_t>(commitment.by)].name;
+        for (const int h : v.honoured)
+            if (h == static_cast<int>(c))
+                out.push_back("Commitment " + commitment.id + ": honoured by " + by + " (credibility " + fixed(now[c].credibility) + " → " + fixed(after) + ")");
+        for (const int b : v.bluffed)
+            if (b == static_cast<int>(c))
+                out.push_back("Commitment " + commitment.id + ": NOT honoured by " + by + ", a bluff (credibility " + fixed(now[c].credibility) + " → " + fixed(after) + ")");
+        if (!next) continue;
+        const CommitmentView& later = (*next)[c];
+        if (later.pending && !(now[c].pending && later.deadline == now[c].deadline))
+            out.push_back("Commitment " + commitment.id + ": triggered; " + by + " is committed to " + action_name(s, commitment.response) +
+                          " by tick " + std::to_string(later.deadline));
+        if (later.active && !now[c].active && !later.pending)
+            out.push_back("Commitment " + commitment.id + ": declared by " + by + " (" + action_name(s, commitment.response) + " if " +
+                          s.leaders[static_cast<std::size_t>(1 - commitment.by)].name + " plays " + action_name(s, commitment.trigger.front()) +
+                          (commitment.trigger.size() > 1 ? " or another trigger" : "") + ")");
+    }
+    return out;
 }
 
 }  // namespace
@@ -139,7 +189,18 @@ std::string trace_text(const Scenario& s, const Trace& t, int top_options) {
                          ", it was " + action_name(s, d.actual_previous));
             }
             const Action& chosen = s.actions[static_cast<std::size_t>(d.chosen)];
+            const LeaderTick* previous = k > 0 ? &t.ticks[k - 1].leaders[static_cast<std::size_t>(i)] : nullptr;
+            if (d.mode >= 0 && (previous ? previous->mode != d.mode : d.mode != 0))
+                line("  Intent: " + leader.name + " is now in mode '" + leader.modes[static_cast<std::size_t>(d.mode)].id +
+                     "' (hidden from " + other.name + ")");
             line("  " + narrate(chosen.narrative, leader.name));
+            if (!d.type_beliefs.empty()) {
+                std::string read = "    reads " + other.name + "'s intent as: ";
+                for (std::size_t m = 0; m < d.type_beliefs.size(); ++m)
+                    read += (m ? ", " : "") + other.modes[m].id + " " + fixed(d.type_beliefs[m]);
+                line(read);
+            }
+            for (const std::string& a : anticipations(s, i, d)) line("    " + a);
             std::vector<const Option*> ranked;
             for (const Option& o : d.options) ranked.push_back(&o);
             std::stable_sort(ranked.begin(), ranked.end(), [](const Option* a, const Option* b) { return a->probability > b->probability; });
@@ -164,6 +225,13 @@ std::string trace_text(const Scenario& s, const Trace& t, int top_options) {
             if (static_cast<int>(var) == s.tension || std::abs(change) < 0.02) continue;
             moved += (moved.empty() ? "" : ", ") + s.variables[var] + " " + fixed(before[var]) + "→" + fixed(after[var]);
         }
+        if (s.nuclear.present() && v.level != v.level_before)
+            line(std::string("  Nuclear posture: ") + (v.level > v.level_before ? "UP" : "down") + " to " +
+                 s.nuclear.levels[static_cast<std::size_t>(v.level)].label);
+        if (v.jumped) line("  (the rung jumped: an offensive's jump past the rungs between)");
+        for (const std::string& news : commitment_news(s, v, k + 1 < t.ticks.size() ? &t.ticks[k + 1].leaders[0].commitments : nullptr,
+                                                       t.result.final_credibility))
+            line("  " + news);
         if (!moved.empty()) line("  Changed: " + moved);
         before = after;
     }
@@ -202,6 +270,8 @@ std::string trace_csv(const Scenario& s, const Trace& t) {
 }
 
 std::string trace_json(const Scenario& s, const Trace& t) {
+    const bool version2 = !s.commitments.empty() || s.nuclear.present() || s.leaders[0].traits.foresight > 1 ||
+                          s.leaders[1].traits.foresight > 1 || !s.leaders[0].modes.empty() || !s.leaders[1].modes.empty();
     Json j;
     j.begin_object();
     j.value("scenario", s.name);
@@ -219,6 +289,14 @@ std::string trace_json(const Scenario& s, const Trace& t) {
         const TickView& v = t.ticks[k];
         j.begin_object();
         j.value("tick", v.tick).value("rung_before", v.rung_before).value("rung", v.rung).value("pressure", v.pressure);
+        if (s.nuclear.present()) j.value("level_before", v.level_before).value("level", v.level);
+        if (!s.commitments.empty()) {
+            j.begin_array("commitments");
+            for (const CommitmentView& c : v.leaders[0].commitments)
+                j.begin_object().value("id", s.commitments[static_cast<std::size_t>(c.commitment)].id).value("active", c.active)
+                    .value("pending", c.pending).value("credibility", c.credibility).end_object();
+            j.end_array();
+        }
         j.begin_array("events");
         for (const int e : v.events_fired) j.value("", s.events[static_cast<std::size_t>(e)].name);
         j.end_array();
@@ -231,12 +309,14 @@ std::string trace_json(const Scenario& s, const Trace& t) {
             if (d.observed >= 0) j.value("observed_opponent_move", action_name(s, d.observed)).value("opponent_actual_move", action_name(s, d.actual_previous));
             else j.null("observed_opponent_move").null("opponent_actual_move");
             j.value("misread", d.observed >= 0 && d.observed != d.actual_previous);
+            if (d.mode >= 0) j.value("mode", l.modes[static_cast<std::size_t>(d.mode)].id);
             j.begin_array("options");
             for (const Option& o : d.options) {
                 j.begin_object().value("action", action_name(s, o.action)).value("probability", o.probability).value("utility", o.utility);
                 j.begin_object("terms");
                 for (std::size_t g = 0; g < o.by_goal.size(); ++g) j.value(l.goal_names[g], o.by_goal[g]);
                 j.value("war_cost", -o.war_cost).value("action_cost", -o.action_cost).value("reciprocity", o.reciprocity).value("resolve", o.resolve);
+                if (version2) j.value("lookahead", -o.lookahead).value("committed", o.committed).value("propensity", o.propensity).value("audience", o.audience);
                 j.end_object();
                 j.end_object();
             }
