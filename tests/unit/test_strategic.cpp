@@ -240,6 +240,7 @@ Scenario strategic_variant(int foresight) {
     s.nuclear.rung_pressure.assign(s.ladder.size(), 0.0);
     s.nuclear.rung_pressure[6] = 1.0;
     s.nuclear.rung_pressure[7] = 2.5;
+    s.outcomes.nuclear_escalation_level = 2;  // threats end the run; "use" is terminal anyway
     s.state_weights = {StateWeight{s.variable_index("russia_economy"), -0.8}};
     Mode coerce, decided;
     coerce.id = "coerce";
@@ -398,4 +399,183 @@ TEST_CASE("Audience costs make a triggered commitment likelier to be honoured", 
     CHECK(resolved[0] > 200);
     CHECK(p.z() > 5.0);
     CHECK(p.mean > 0.05);
+}
+
+TEST_CASE("The ladder with state pressure, jumps and the nuclear track replays from its streams", "[strategic]") {
+    // Every tick's rung and level recomputed from the ladder and track streams in the
+    // documented order: the ladder's one-step move on x = P + sum beta s + tau T0, then
+    // leader 0's jumps and leader 1's (a track draw each where the rung is below the
+    // target), then the nuclear step on N + rho(r0) + tau_N T0 (one track draw).
+    const Scenario s = strategic_variant(2);
+    std::size_t jumps = 0, level_moves = 0, ticks = 0, nuclear_ends = 0;
+    for (std::uint64_t id = 0; id < 200; ++id) {
+        Recorder rec(true, s.variable_count());
+        const RunResult r = simulate(s, id, 9, &rec);
+        Stream ladder(9, id, StreamPurpose::ladder), track(9, id, StreamPurpose::track);
+        int rung = s.initial_rung, level = s.nuclear.initial_level;
+        std::vector<double> state = s.initial;
+        for (std::size_t k = 0; k < rec.ticks.size(); ++k) {
+            const TickView& v = rec.ticks[k];
+            const double tension = state[at(s.tension)];
+            double sp = 0.0;
+            for (const StateWeight& w : s.state_weights) sp += w.weight * state[at(w.variable)];
+            const double x = v.pressure + sp + s.step.tension_weight * tension;
+            const double up = rung + 1 < s.rung_count() ? logistic(s.step.sensitivity * (x - s.up_threshold_at[at(rung)])) : 0.0;
+            const double down = rung > 0 ? logistic(s.step.sensitivity * (s.down_threshold_at[at(rung)] - x)) : 0.0;
+            const double u = ladder.uniform();
+            const int rung_before = rung;
+            if (u < up) ++rung;
+            else if (u < up + down) --rung;
+            for (std::size_t i = 0; i < 2; ++i)
+                for (const Jump& j : s.actions[at(v.leaders[i].chosen)].jumps)
+                    if (rung < j.to && track.uniform() < j.probability) rung = j.to, ++jumps;
+            double n = s.actions[at(v.leaders[0].chosen)].nuclear + s.actions[at(v.leaders[1].chosen)].nuclear;
+            for (const int e : v.events_fired) n += s.events[at(e)].nuclear;
+            const double y = n + s.nuclear.rung_pressure[at(rung_before)] + s.nuclear.step.tension_weight * tension;
+            const double nup = level + 1 < s.nuclear.level_count() ? logistic(s.nuclear.step.sensitivity * (y - s.nuclear.up_threshold_at[at(level)])) : 0.0;
+            const double ndown = level > 0 ? logistic(s.nuclear.step.sensitivity * (s.nuclear.down_threshold_at[at(level)] - y)) : 0.0;
+            const double w = track.uniform();
+            if (w < nup) ++level, ++level_moves;
+            else if (w < nup + ndown) --level, ++level_moves;
+            INFO("run " << id << " tick " << v.tick);
+            REQUIRE(v.rung_before == rung_before);
+            REQUIRE(v.rung == rung);
+            REQUIRE(v.level == level);
+            // The run ends at the first tick at the escalation rung or the nuclear track's
+            // escalation level.
+            const bool ends = rung >= s.outcomes.escalation_rung || level >= s.outcomes.nuclear_escalation_level;
+            REQUIRE(ends == (k + 1 == rec.ticks.size() && r.outcome == Outcome::escalation));
+            nuclear_ends += level >= s.outcomes.nuclear_escalation_level;
+            state = rec.states[k];
+            ++ticks;
+        }
+        REQUIRE(r.final_level == level);
+    }
+    std::printf("replayed %zu ticks: %zu jumps, %zu nuclear level changes, %zu runs ended by the track\n", ticks, jumps,
+                level_moves, nuclear_ends);
+    CHECK(jumps > 20);
+    CHECK(level_moves > 20);
+    CHECK(nuclear_ends > 5);
+}
+
+TEST_CASE("Type beliefs follow Bayes' rule with forgetting, from the moves seen", "[strategic]") {
+    const Scenario s = strategic_variant(2);
+    const Leader& biden = s.leaders[kBiden];
+    const Leader& putin = s.leaders[kPutin];
+    double moved = 0.0;
+    for (std::uint64_t id = 0; id < 100; ++id) {
+        Recorder rec(true, s.variable_count());
+        simulate(s, id, 13, &rec);
+        std::vector<double> mu{putin.modes[0].prior, putin.modes[1].prior};
+        for (const TickView& v : rec.ticks) {
+            const LeaderTick& d = v.leaders[kBiden];
+            if (d.observed >= 0) {
+                const auto k = at(position(s, kPutin, s.actions[at(d.observed)].name));
+                double total = 0.0;
+                for (std::size_t m = 0; m < 2; ++m) {
+                    mu[m] = (biden.traits.memory * mu[m] + (1.0 - biden.traits.memory) * putin.modes[m].prior) * putin.modes[m].likelihood[k];
+                    total += mu[m];
+                }
+                for (double& x : mu) x /= total;
+            }
+            INFO("run " << id << " tick " << v.tick);
+            REQUIRE(d.type_beliefs.size() == 2);
+            REQUIRE(std::abs(d.type_beliefs[0] - mu[0]) < 1e-14);
+            REQUIRE(std::abs(d.type_beliefs[1] - mu[1]) < 1e-14);
+            moved = std::max(moved, std::abs(mu[1] - putin.modes[1].prior));
+        }
+    }
+    // The likelihoods: a logit of the propensities at Putin's rationality.
+    const auto offensive = at(position(s, kPutin, "full_scale_offensive"));
+    double total = 0.0;
+    for (const double p : putin.modes[1].propensity) total += std::exp(putin.traits.rationality * (p - 0.05));
+    CHECK(putin.modes[1].likelihood[offensive] == Approx(1.0 / total).epsilon(1e-12));
+    CHECK(moved > 0.2);
+}
+
+TEST_CASE("Commitments trigger, resolve on time, and credibility learns from honour and bluff", "[strategic]") {
+    const Scenario s = strategic_variant(2);
+    std::size_t honoured = 0, bluffed = 0, declared = 0;
+    for (std::uint64_t id = 0; id < 300; ++id) {
+        Recorder rec(true, s.variable_count());
+        const RunResult r = simulate(s, id, 17, &rec);
+        const std::size_t n = s.commitments.size();
+        std::vector<double> kappa(n);
+        std::vector<char> active(n), pending(n, 0);
+        std::vector<int> deadline(n, 0);
+        for (std::size_t c = 0; c < n; ++c) kappa[c] = s.commitments[c].credibility, active[c] = s.commitments[c].declared_by < 0;
+        for (std::size_t k = 0; k < rec.ticks.size(); ++k) {
+            const TickView& v = rec.ticks[k];
+            INFO("run " << id << " tick " << v.tick);
+            for (std::size_t c = 0; c < n; ++c) {  // the state as the tick began
+                const CommitmentView& seen = v.leaders[0].commitments[c];
+                REQUIRE(seen.credibility == kappa[c]);
+                REQUIRE(seen.active == (active[c] != 0));
+                REQUIRE(seen.pending == (pending[c] != 0));
+            }
+            for (std::size_t c = 0; c < n; ++c) {
+                const Commitment& cm = s.commitments[c];
+                const int by = v.leaders[at(cm.by)].chosen, other = v.leaders[at(1 - cm.by)].chosen;
+                if (pending[c] && (by == cm.response || v.tick >= deadline[c])) {
+                    const bool h = by == cm.response;
+                    kappa[c] = h ? kappa[c] + cm.learning * (1.0 - kappa[c]) : kappa[c] * (1.0 - cm.learning);
+                    (h ? honoured : bluffed) += 1;
+                    pending[c] = 0;
+                    active[c] = cm.declared_by < 0;
+                }
+                if (active[c] && !pending[c] && std::find(cm.trigger.begin(), cm.trigger.end(), other) != cm.trigger.end())
+                    pending[c] = 1, deadline[c] = v.tick + cm.window;
+                if (!active[c] && !pending[c] && cm.declared_by >= 0 && by == cm.declared_by) active[c] = 1, ++declared;
+            }
+        }
+        for (std::size_t c = 0; c < n; ++c) REQUIRE(r.final_credibility[c] == kappa[c]);
+    }
+    std::printf("commitments: %zu honoured, %zu bluffed, %zu declarations\n", honoured, bluffed, declared);
+    CHECK(honoured > 10);
+    CHECK(bluffed > 10);
+    CHECK(declared > 10);
+}
+
+TEST_CASE("A leader in a decided mode reaches the offensive within its readiness window", "[strategic]") {
+    // Putin enters `decided` with hazard sig(-5 + 3 mobilisation) a week; there he
+    // prepares and acts: propensities 0.03 for a build-up, 0.06 for an incursion and
+    // 0.1 for the offensive (utility per week; at rationality 40 a factor e^4 ~ 55 for
+    // the offensive). Against the same runs with the decided mode's propensities zeroed
+    // (common random numbers: the same switches), the share of runs with an offensive
+    // within 12 weeks of the switch must rise beyond 5 se and by at least 5 points.
+    Scenario decided = strategic_variant(1);
+    std::vector<double>& ready = decided.leaders[kPutin].modes[1].propensity;
+    ready[at(position(decided, kPutin, "military_buildup"))] = 0.03;
+    ready[at(position(decided, kPutin, "limited_incursion"))] = 0.06;
+    ready[at(position(decided, kPutin, "full_scale_offensive"))] = 0.1;
+    finalize(decided);
+    Scenario flat = decided;
+    for (double& p : flat.leaders[kPutin].modes[1].propensity) p = 0.0;
+    finalize(flat);
+    const auto offensive = action(decided, "full_scale_offensive");
+    const auto within = [&](const Scenario& s, std::uint64_t id) {
+        Recorder rec(false, s.variable_count());
+        RunResult r = simulate(s, id, 21, &rec);
+        const int entered = r.first_tick_in_mode[kPutin][1];
+        if (entered < 0) return 0.0;
+        for (const TickView& v : rec.ticks)
+            if (v.tick >= entered && v.tick < entered + 12 && v.leaders[kPutin].chosen == offensive) return 1.0;
+        return 0.0;
+    };
+    double sum = 0.0, sum2 = 0.0, a_total = 0.0, b_total = 0.0;
+    const std::uint64_t runs = 3000;
+    for (std::uint64_t id = 0; id < runs; ++id) {
+        const double a = within(flat, id), b = within(decided, id);
+        sum += b - a;
+        sum2 += (b - a) * (b - a);
+        a_total += a;
+        b_total += b;
+    }
+    const double n = static_cast<double>(runs), mean = sum / n;
+    const double se = std::sqrt((sum2 / n - mean * mean) / (n - 1.0));
+    std::printf("decided mode: offensive within 12 weeks of the switch %.4f -> %.4f of runs (z %.1f)\n", a_total / n, b_total / n,
+                se > 0.0 ? mean / se : 0.0);
+    CHECK(se > 0.0);
+    CHECK(mean / se > 5.0);
+    CHECK(mean > 0.05);
 }
