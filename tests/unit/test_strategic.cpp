@@ -148,8 +148,13 @@ double dense_cost(const std::vector<Rung>& rungs, const std::vector<double>& d) 
     return sum;
 }
 
-/// docs/model.md's lookahead term of leader i's option a at a recorded decision.
-double reference_lookahead(const Scenario& s, std::size_t i, int a, const LeaderTick& d, int own_last, int rung,
+struct ReferenceWar {
+    double first = 0.0;  // War(a): this tick's step, with a's jumps, and the nuclear track
+    double later = 0.0;  // the lookahead
+};
+
+/// docs/model.md's war terms of leader i's option a at a recorded decision.
+ReferenceWar reference_war(const Scenario& s, std::size_t i, int a, const LeaderTick& d, int own_last, int rung,
                            int level, double tension, const std::vector<double>& state) {
     const Leader& leader = s.leaders[i];
     const Leader& opponent = s.leaders[1 - i];
@@ -185,6 +190,9 @@ double reference_lookahead(const Scenario& s, std::size_t i, int a, const Leader
     dist[at(rung)] = 1.0;
     const double x1 = act.escalation + e_opp + sp + s.step.tension_weight * tension;
     dist = dense_step(s.ladder, s.step, s.up_threshold_at, s.down_threshold_at, -1, dist, x1, jumps);
+    const double averse = 1.0 - leader.traits.risk_tolerance;
+    ReferenceWar out;
+    out.first = dense_cost(s.ladder, dist);
     const bool track = s.nuclear.present();
     std::vector<double> lv(s.nuclear.levels.size(), 0.0);
     const double y = act.nuclear + n_opp + (track ? s.nuclear.rung_pressure[at(rung)] : 0.0) +
@@ -193,7 +201,9 @@ double reference_lookahead(const Scenario& s, std::size_t i, int a, const Leader
         lv[at(level)] = 1.0;
         lv = dense_step(s.nuclear.levels, s.nuclear.step, s.nuclear.up_threshold_at, s.nuclear.down_threshold_at, -1, lv, y,
                         nullptr);
+        out.first += dense_cost(s.nuclear.levels, lv);
     }
+    out.first *= averse;
     // Committed responses to a at tick 2.
     double shift = 0.0, nshift = 0.0;
     for (const CommitmentView& v : d.commitments) {
@@ -217,7 +227,8 @@ double reference_lookahead(const Scenario& s, std::size_t i, int a, const Leader
         }
         total += weight * cost;
     }
-    return (1.0 - leader.traits.risk_tolerance) * total;
+    out.later = averse * total;
+    return out;
 }
 
 /// Every version-2 mechanism at once on the baseline.
@@ -282,10 +293,10 @@ TEST_CASE("Credibility 0 gives the same runs as no commitment, with foresight", 
     require_identical_runs(plain, zero, 300);
 }
 
-TEST_CASE("The engine's lookahead matches the direct dense computation on every option", "[strategic]") {
+TEST_CASE("The engine's war terms and lookahead match the direct dense computation on every option", "[strategic]") {
     for (const int foresight : {2, 4}) {
         const Scenario s = strategic_variant(foresight);
-        double worst = 0.0;
+        double worst = 0.0, worst_sum = 0.0;
         std::size_t checked = 0, committed_options = 0;
         for (std::uint64_t id = 0; id < 40; ++id) {
             // Replay each run and keep the start-of-tick rung, level, tension and state.
@@ -299,9 +310,17 @@ TEST_CASE("The engine's lookahead matches the direct dense computation on every 
                 for (std::size_t i = 0; i < 2; ++i) {
                     const LeaderTick& d = view.leaders[i];
                     for (const Option& o : d.options) {
-                        const double expected = reference_lookahead(s, i, o.action, d, last[i], rung, level,
+                        const ReferenceWar expected = reference_war(s, i, o.action, d, last[i], rung, level,
                                                                     state[at(s.tension)], state);
-                        worst = std::max(worst, std::abs(o.lookahead - expected));
+                        worst = std::max(worst, std::abs(o.lookahead - expected.later));
+                        worst = std::max(worst, std::abs(o.war_cost - expected.first));
+                        // The utility is the sum of its terms (the goal term by goal, from
+                        // the predicted state, equals the engine's regrouped one to rounding).
+                        double goals = 0.0;
+                        for (const double g : o.by_goal) goals += g;
+                        const double sum = goals - o.war_cost - o.action_cost + o.reciprocity + o.resolve - o.lookahead +
+                                           o.committed + o.propensity + o.audience;
+                        worst_sum = std::max(worst_sum, std::abs(o.utility - sum));
                         ++checked;
                         committed_options += o.committed != 0.0;
                     }
@@ -312,11 +331,12 @@ TEST_CASE("The engine's lookahead matches the direct dense computation on every 
                 state = rec.states[&view - rec.ticks.data()];
             }
         }
-        std::printf("lookahead, foresight %d: %zu options (%zu with committed responses), worst |difference| %.3g\n",
-                    foresight, checked, committed_options, worst);
+        std::printf("war terms, foresight %d: %zu options (%zu with committed responses), worst |difference| %.3g; "
+                    "utility vs the sum of its terms %.3g\n", foresight, checked, committed_options, worst, worst_sum);
         CHECK(checked > 10000);
         CHECK(committed_options > 0);
         CHECK(worst < 1e-12);
+        CHECK(worst_sum < 1e-12);
     }
 }
 
