@@ -172,27 +172,6 @@ void step_table(const Workspace::TrackLaw& law, double x, int lo, int hi, double
     }
 }
 
-/// One lookahead step of a distribution with the step table, then the jumps. The result
-/// goes to whichever of the two buffers `a`, `b` does not hold the distribution.
-void advance(Distribution& d, double* a, double* b, int count, const double* up, const double* down,
-             const std::vector<Jump>* jumps) {
-    double* next = d.mass == a ? b : a;
-    const int lo = std::max(0, d.lo - 1), hi = std::min(count - 1, d.hi + 1);
-    for (int r = lo; r <= hi; ++r) next[r] = 0.0;
-    for (int r = d.lo; r <= d.hi; ++r) {
-        const double m = d.mass[r];
-        if (m == 0.0) continue;
-        next[r] += m * (1.0 - up[r] - down[r]);
-        if (up[r] > 0.0) next[r + 1] += m * up[r];
-        if (down[r] > 0.0) next[r - 1] += m * down[r];
-    }
-    for (int r = d.lo; r <= d.hi; ++r) d.mass[r] = 0.0;
-    d.mass = next;
-    d.lo = lo;
-    d.hi = hi;
-    apply_jumps(d, jumps);
-}
-
 /// What a leader's lookahead needs beyond the class: the bands and the step tables of
 /// ticks 2..H, computed once per decision (docs/model.md: after this tick's move the
 /// leader forecasts with its base policy, its own last move, against the opponent's
@@ -228,37 +207,75 @@ void fill_tables(Workspace& ws, const Forecast& f, bool track, double shift, dou
     if (track) step_table(ws.nuclear_law, f.nuclear_later + nuclear_shift, f.level_lo, f.level_hi, up + rungs, down + rungs);
 }
 
-/// Discounted war cost of ticks 2..H (before risk aversion) after a move with one-step
-/// probabilities p (ladder, then the move's jumps) and q (nuclear); with `shifted`, tick 2
-/// uses the shifted tables (committed responses).
+/// The discounted war cost still to come from each rung, by backward recursion over a
+/// step table: W_k = delta P (c + W_{k-1}), W_0 = 0, so that W_{H-1} = sum_{j=1..H-1}
+/// delta^j P^j c and the lookahead of any first-step distribution pi_1 is pi_1 . W_{H-1}
+/// (docs/model.md): computed once per decision and shared by every option. Writes
+/// W_steps to `value` and W_{steps-1} to `rest` on [lo, hi]; a neighbour outside the band
+/// counts as 0, which only touches entries the forecast never reads (the band reaches
+/// `steps` rungs beyond any first-step rung).
+void value_recursion(const Workspace::TrackLaw& law, const double* up, const double* down, int lo, int hi, int steps,
+                     double discount, double* value, double* rest) {
+    const double* cost = law.war_cost.data();
+    for (int r = lo; r <= hi; ++r) value[r] = rest[r] = 0.0;
+    for (int k = 1; k <= steps; ++k) {
+        std::swap(value, rest);  // rest holds W_{k-1}; value receives W_k
+        for (int r = lo; r <= hi; ++r) {
+            const double stay = cost[r] + rest[r];
+            double next = (1.0 - up[r] - down[r]) * stay;
+            if (up[r] > 0.0 && r + 1 <= hi) next += up[r] * (cost[r + 1] + rest[r + 1]);
+            if (down[r] > 0.0 && r - 1 >= lo) next += down[r] * (cost[r - 1] + rest[r - 1]);
+            value[r] = discount * next;
+        }
+    }
+    if (steps % 2 == 1) {  // the swaps left W_steps in the caller's `rest`: swap the contents back
+        for (int r = lo; r <= hi; ++r) std::swap(value[r], rest[r]);
+    }
+}
+
+/// One step of the value function at rung r with a step table: delta P (c + W) at r.
+double value_step(const Workspace::TrackLaw& law, const double* up, const double* down, const double* w, int r, int lo,
+                  int hi, double discount) {
+    const double* cost = law.war_cost.data();
+    double next = (1.0 - up[r] - down[r]) * (cost[r] + w[r]);
+    if (up[r] > 0.0 && r + 1 <= hi) next += up[r] * (cost[r + 1] + w[r + 1]);
+    if (down[r] > 0.0 && r - 1 >= lo) next += down[r] * (cost[r - 1] + w[r - 1]);
+    return discount * next;
+}
+
+/// Discounted war cost of ticks 2..H (before risk aversion) of a first-step distribution:
+/// pi_1 . W_{H-1}, or with `shifted`, pi_1 . delta P_2 (c + W_{H-2}) with tick 2's step
+/// table shifted by the committed responses.
+double forecast_value(const Workspace& ws, const Workspace::TrackLaw& law, const Distribution& d, const Forecast& f,
+                      std::size_t offset, bool shifted, int lo, int hi) {
+    const double* later = ws.value.data() + offset;
+    double total = 0.0;
+    if (!shifted) {
+        for (int r = d.lo; r <= d.hi; ++r) total += d.mass[r] * later[r];
+        return total;
+    }
+    const std::size_t half = ws.step_up.size() / 2;
+    const double* up = ws.step_up.data() + half + offset;
+    const double* down = ws.step_down.data() + half + offset;
+    const double* rest = ws.value_rest.data() + offset;
+    for (int r = d.lo; r <= d.hi; ++r)
+        if (d.mass[r] != 0.0) total += d.mass[r] * value_step(law, up, down, rest, r, lo, hi, f.discount);
+    return total;
+}
+
 double lookahead_cost(Workspace& ws, const Forecast& f, const std::vector<Jump>* jumps, StepProbabilities p,
                       StepProbabilities q, bool track, bool shifted) {
     const Workspace::TrackLaw& ladder = ws.ladder_law;
-    const Workspace::TrackLaw& nuclear = ws.nuclear_law;
-    const int rungs = ladder.count();
-    const Tables t = tables(ws);
-    Distribution rung = one_step(ws.chain.data(), rungs, f.rung, p);
+    Distribution rung = one_step(ws.chain.data(), ladder.count(), f.rung, p);
     apply_jumps(rung, jumps);
-    Distribution level{nullptr, 0, 0};
-    if (track) level = one_step(ws.levels.data(), nuclear.count(), f.level, q);
-    double total = 0.0, weight = 1.0;
-    for (int h = 2; h <= f.horizon; ++h) {
-        weight *= f.discount;
-        const bool shift = shifted && h == 2;
-        const double* up = shift ? t.shifted_up : t.up;
-        const double* down = shift ? t.shifted_down : t.down;
-        advance(rung, ws.chain.data(), ws.chain_next.data(), rungs, up, down, nullptr);
-        double cost = expected_cost(ladder, rung);
-        if (track) {
-            advance(level, ws.levels.data(), ws.levels_next.data(), nuclear.count(), up + rungs, down + rungs, nullptr);
-            cost += expected_cost(nuclear, level);
-        }
-        total += weight * cost;
-    }
-    // Both buffers of each track are left all zero outside a live band: clear it.
-    for (int r = rung.lo; r <= rung.hi; ++r) rung.mass[r] = 0.0;
-    if (track)
+    double total = forecast_value(ws, ladder, rung, f, 0, shifted, f.rung_lo, f.rung_hi);
+    for (int r = rung.lo; r <= rung.hi; ++r) rung.mass[r] = 0.0;  // the buffer stays all zero
+    if (track) {
+        const auto offset = static_cast<std::size_t>(ladder.count());
+        Distribution level = one_step(ws.levels.data(), ws.nuclear_law.count(), f.level, q);
+        total += forecast_value(ws, ws.nuclear_law, level, f, offset, shifted, f.level_lo, f.level_hi);
         for (int l = level.lo; l <= level.hi; ++l) level.mass[l] = 0.0;
+    }
     return total;
 }
 
@@ -489,6 +506,13 @@ Forecast prepare_forecast(const Scenario& s, Workspace& ws, int i, const TickCon
     if (f.horizon >= 2) {
         const Tables t = tables(ws);
         fill_tables(ws, f, track, 0.0, 0.0, t.up, t.down);
+        value_recursion(ws.ladder_law, t.up, t.down, f.rung_lo, f.rung_hi, f.horizon - 1, f.discount, ws.value.data(),
+                        ws.value_rest.data());
+        if (track) {
+            const auto offset = static_cast<std::size_t>(s.rung_count());
+            value_recursion(ws.nuclear_law, t.up + offset, t.down + offset, f.level_lo, f.level_hi, f.horizon - 1,
+                            f.discount, ws.value.data() + offset, ws.value_rest.data() + offset);
+        }
     }
     return f;
 }
@@ -839,11 +863,11 @@ void start_version2(const Scenario& s, std::uint64_t seed, std::uint64_t run_id,
                      s.outcomes.nuclear_escalation_level, ws.nuclear_law);
         const std::size_t rungs = s.ladder.size(), levels = s.nuclear.levels.size();
         ws.chain.assign(rungs, 0.0);
-        ws.chain_next.assign(rungs, 0.0);
         ws.levels.assign(levels, 0.0);
-        ws.levels_next.assign(levels, 0.0);
         ws.step_up.assign(2 * (rungs + levels), 0.0);
         ws.step_down.assign(2 * (rungs + levels), 0.0);
+        ws.value.assign(rungs + levels, 0.0);
+        ws.value_rest.assign(rungs + levels, 0.0);
         ws.bonus.assign(longest_menu, 0.0);
         ws.position_look.assign(longest_menu, 0.0);
         ws.position_committed.assign(longest_menu, 0.0);

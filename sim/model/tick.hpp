@@ -88,8 +88,9 @@ struct Workspace {
     std::vector<double> class_look;              // lookahead of each class, this decision
     std::vector<double> bonus;                   // version-2 terms by menu position, this decision
     std::vector<double> position_look, position_committed;  // lookahead and committed terms by menu position
-    std::vector<double> chain, chain_next, levels, levels_next;  // lookahead distributions
+    std::vector<double> chain, levels;           // first-step distributions (kept all zero between uses)
     std::vector<double> step_up, step_down;      // lookahead step probabilities by rung or level
+    std::vector<double> value, value_rest;       // the lookahead's value functions W_{H-1}, W_{H-2} by rung, then level
     std::array<std::vector<double>, 2> type_beliefs;  // over the opponent's modes
     std::vector<char> active, pending;           // by commitment
     std::vector<int> deadline;                   // by commitment
