@@ -186,6 +186,7 @@ struct Forecast {
     double opponent_nuclear = 0.0;
     int rung = 0, level = 0;
     int rung_lo = 0, rung_hi = 0, level_lo = 0, level_hi = 0;  // the rungs and levels a forecast can reach
+    StepProbabilities nuclear_step_without_move;  // the track's first step for a move with no nuclear pressure
 };
 
 /// Where the step tables live in ws.step_up / ws.step_down: the base table of ticks >= 2
@@ -263,19 +264,32 @@ double forecast_value(const Workspace& ws, const Workspace::TrackLaw& law, const
     return total;
 }
 
+/// pi_1 . W for a one-step distribution with no jumps: three terms, no buffer.
+double three_point_value(const double* w, int rung, int count, StepProbabilities p) {
+    double total = (1.0 - p.up - p.down) * w[rung];
+    if (rung + 1 < count) total += p.up * w[rung + 1];
+    if (rung > 0) total += p.down * w[rung - 1];
+    return total;
+}
+
 double lookahead_cost(Workspace& ws, const Forecast& f, const std::vector<Jump>* jumps, StepProbabilities p,
                       StepProbabilities q, bool track, bool shifted) {
     const Workspace::TrackLaw& ladder = ws.ladder_law;
-    Distribution rung = one_step(ws.chain.data(), ladder.count(), f.rung, p);
-    apply_jumps(rung, jumps);
-    double total = forecast_value(ws, ladder, rung, f, 0, shifted, f.rung_lo, f.rung_hi);
-    for (int r = rung.lo; r <= rung.hi; ++r) rung.mass[r] = 0.0;  // the buffer stays all zero
-    if (track) {
-        const auto offset = static_cast<std::size_t>(ladder.count());
-        Distribution level = one_step(ws.levels.data(), ws.nuclear_law.count(), f.level, q);
-        total += forecast_value(ws, ws.nuclear_law, level, f, offset, shifted, f.level_lo, f.level_hi);
-        for (int l = level.lo; l <= level.hi; ++l) level.mass[l] = 0.0;
+    const auto offset = static_cast<std::size_t>(ladder.count());
+    double total = 0.0;
+    if (!jumps && !shifted) {
+        total = three_point_value(ws.value.data(), f.rung, ladder.count(), p);
+    } else {
+        Distribution rung = one_step(ws.chain.data(), ladder.count(), f.rung, p);
+        apply_jumps(rung, jumps);
+        total = forecast_value(ws, ladder, rung, f, 0, shifted, f.rung_lo, f.rung_hi);
+        for (int r = rung.lo; r <= rung.hi; ++r) rung.mass[r] = 0.0;  // the buffer stays all zero
     }
+    if (!track) return total;
+    if (!shifted) return total + three_point_value(ws.value.data() + offset, f.level, ws.nuclear_law.count(), q);
+    Distribution level = one_step(ws.levels.data(), ws.nuclear_law.count(), f.level, q);
+    total += forecast_value(ws, ws.nuclear_law, level, f, offset, shifted, f.level_lo, f.level_hi);
+    for (int l = level.lo; l <= level.hi; ++l) level.mass[l] = 0.0;
     return total;
 }
 
@@ -502,6 +516,7 @@ Forecast prepare_forecast(const Scenario& s, Workspace& ws, int i, const TickCon
         f.level = ctx.level;
         f.level_lo = std::max(0, ctx.level - f.horizon);
         f.level_hi = std::min(s.nuclear.level_count() - 1, ctx.level + f.horizon);
+        f.nuclear_step_without_move = nuclear_step(s, f.level, 0.0 + f.nuclear_first);
     }
     if (f.horizon >= 2) {
         const Tables t = tables(ws);
@@ -540,7 +555,9 @@ ClassForecast forecast_class(const Scenario& s, Workspace& ws, const Forecast& f
     const bool track = s.nuclear.present();
     StepProbabilities q;
     if (track) {
-        q = nuclear_step(s, f.level, own.class_nuclear[c] + f.nuclear_first);
+        // Most moves put no pressure on the track: their step is the decision's, computed once.
+        const double n = own.class_nuclear[c];
+        q = n == 0.0 ? f.nuclear_step_without_move : nuclear_step(s, f.level, n + f.nuclear_first);
         out.first += expected_level_cost(s, f.level, q);
     }
     if (f.horizon >= 2) out.later = lookahead_cost(ws, f, jumps, p, q, track, shifted);
