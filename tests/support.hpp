@@ -67,4 +67,18 @@ private:
     int variables_;  ///< how many variables to copy (make_world has 3)
 };
 
+/// docs/model.md's war terms of one option, written directly for tests: dense
+/// distributions over every rung and level, each step probability from the logistic with
+/// the firebreaks read from the rungs, no bands, factors, classes or value functions.
+struct ReferenceWar {
+    double first = 0.0;  ///< War(a): this tick's step with a's jumps, plus the nuclear track
+    double later = 0.0;  ///< the lookahead of ticks 2..H
+};
+
+/// Leader i's war terms of action a at a recorded decision `d` (its beliefs, type beliefs
+/// and commitment views as observed), with its own last move, the start-of-tick rung,
+/// level, tension and true state.
+ReferenceWar reference_war(const Scenario& s, std::size_t i, int a, const LeaderTick& d, int own_last, int rung, int level,
+                           double tension, const std::vector<double>& state);
+
 }  // namespace brink::test

@@ -370,8 +370,11 @@ public:
         read_actions(root, s);
         read_events(root, s);
         read_leaders(root, s);
+        read_nuclear(root, s);
         read_outcomes(root, s);
+        read_commitments(root, s);
         read_experiment(root);
+        check_nuclear_pressures(root, s);
         return s;
     }
 
@@ -382,6 +385,7 @@ private:
     Reader& r_;
     std::vector<std::string> leader_ids_;
     std::vector<std::string> rung_ids_;
+    std::vector<std::string> level_ids_;
     bool initial_rung_ok_ = true;
 
     void read_run(const Node& root, Scenario& s) {
@@ -520,6 +524,7 @@ private:
                 if (r_.diagnostics.size() == before && s.step.down_threshold >= s.step.up_threshold)
                     r_.error(step->mark, "ladder.step", "down_threshold (" + format_number(s.step.down_threshold) +
                                                             ") must be below up_threshold (" + format_number(s.step.up_threshold) + ")");
+                s.state_weights = state_weights(*step, "ladder.step", "state_weights", "ladder.step.state_weights", s);
             }
             if (rungs && rungs->kind == Node::Kind::list) check_firebreaks(*rungs, s);
             if (const Node* t = r_.map(*ladder, "tension", "ladder", false, "ladder.tension")) {
@@ -534,6 +539,63 @@ private:
                 initial_rung_ok_ = r_.diagnostics.size() == before;
             }
         }
+    }
+
+    /// A map variable -> weight (ladder.step.state_weights, a mode's enter.slopes).
+    std::vector<StateWeight> state_weights(const Node& parent, const std::string& path, const std::string& key,
+                                           const std::string& pattern, const Scenario& s) {
+        std::vector<StateWeight> out;
+        const Node* map = r_.map(parent, key, path, false, pattern);
+        if (!map) return out;
+        for (const Entry& e : map->map) {
+            const std::string p = child_path(path, key) + "." + e.key;
+            const Node key_node = tree::scalar_node(e.key, e.key_mark);
+            const int v = r_.reference(key_node, p, s.variables, "state variable");
+            const double w = r_.number_at(e.value, p, spec_of(pattern + ".*"));
+            if (v >= 0) out.push_back(StateWeight{v, w});
+        }
+        return out;
+    }
+
+    int level_ref(const Node& n, const std::string& path) {
+        if (level_ids_.empty()) return 0;
+        if (const auto v = r_.parse_number(n)) {
+            if (std::floor(*v) != *v || *v < 0 || *v >= static_cast<double>(level_ids_.size())) {
+                r_.error(n.mark, path, "expected a nuclear level id or an index in [0, " + std::to_string(level_ids_.size() - 1) +
+                                           "], found " + n.scalar + " (outside the track)");
+                return 0;
+            }
+            return static_cast<int>(*v);
+        }
+        return std::max(0, r_.reference(n, path, level_ids_, "nuclear level"));
+    }
+
+    /// An action's jumps: [{to: RUNG, probability: p}, ...].
+    std::vector<Jump> read_jumps(const Node& n, const std::string& path) {
+        std::vector<Jump> jumps;
+        const Node* list = n.find("jumps");
+        if (!list) return jumps;
+        const std::string lp = path + ".jumps";
+        if (list->kind != Node::Kind::list) {
+            r_.error(list->mark, lp, "expected a list like [{to: conventional_war, probability: 0.6}], found " + Reader::describe(*list));
+            return jumps;
+        }
+        for (std::size_t k = 0; k < list->list.size(); ++k) {
+            const Node& item = list->list[k];
+            const std::string ip = lp + "[" + std::to_string(k) + "]";
+            if (item.kind != Node::Kind::map) {
+                r_.error(item.mark, ip, "expected a map like {to: conventional_war, probability: 0.6}, found " + Reader::describe(item));
+                continue;
+            }
+            r_.check_keys(item, ip, "actions.*.jumps[]");
+            Jump j;
+            if (const Node* to = item.find("to")) j.to = rung_ref(*to, ip + ".to");
+            else r_.error(item.mark, ip + ".to", "missing required field 'to' (a rung id or index)");
+            j.probability = r_.number(item, "probability", ip, "actions.*.jumps[].probability");
+            if (j.to == 0 && item.find("to")) r_.error(item.find("to")->mark, ip + ".to", "a jump to the lowest rung never happens (jumps only move the ladder up)");
+            jumps.push_back(j);
+        }
+        return jumps;
     }
 
     void read_leader_ids(const Node& root) {
@@ -622,6 +684,8 @@ private:
             a.escalation = r_.number(n, "escalation", path, "actions.*.escalation");
             a.cost = r_.number(n, "cost", path, "actions.*.cost");
             a.agreement = r_.boolean(n, "agreement", path, false);
+            a.nuclear = r_.number(n, "nuclear", path, "actions.*.nuclear");
+            a.jumps = read_jumps(n, path);
             a.effects = read_effects(n, path, "actions.*", s);
             a.requires_ = read_requires(n, path, "actions.*", s);
             s.actions.push_back(std::move(a));
@@ -644,6 +708,7 @@ private:
             ev.hazard = r_.number(e.value, "hazard", path, "events.*.hazard");
             ev.narrative = r_.string(e.value, "narrative", path, e.key + " occurs.");
             ev.escalation = r_.number(e.value, "escalation", path, "events.*.escalation");
+            ev.nuclear = r_.number(e.value, "nuclear", path, "events.*.nuclear");
             ev.effects = read_effects(e.value, path, "events.*", s);
             ev.requires_ = read_requires(e.value, path, "events.*", s);
             s.events.push_back(std::move(ev));
@@ -686,8 +751,198 @@ private:
             read_traits(n, path, leader);
             read_goals(n, path, s, leader);
             read_menu(root, n, path, s, leader);
+            read_modes(n, path, s, leader);
         }
     }
+
+    /// A leader's hidden modes: propensities over its menu, the hazard of entering, the prior.
+    void read_modes(const Node& n, const std::string& path, const Scenario& s, Leader& leader) {
+        const Node* modes = r_.map(n, "modes", path, false, "leaders.*.modes");
+        if (!modes) return;
+        const std::string mp = path + ".modes";
+        if (modes->map.size() < 2)
+            r_.error(modes->mark, mp, "expected at least 2 modes (one mode is no hidden intent), found " + std::to_string(modes->map.size()));
+        std::vector<std::string> menu_names;
+        for (const int a : leader.menu) menu_names.push_back(s.actions[static_cast<std::size_t>(a)].name);
+        for (const Entry& e : modes->map) {
+            const std::string p = mp + "." + e.key;
+            Mode mode;
+            mode.id = e.key;
+            mode.propensity.assign(leader.menu.size(), 0.0);
+            if (!is_identifier(e.key)) r_.error(e.key_mark, p, "mode ids use letters, digits and _ (found '" + e.key + "')");
+            if (e.value.kind != Node::Kind::map) {
+                r_.error(e.value.mark, p, "expected a map like {propensity: {...}, enter: {...}}, found " + Reader::describe(e.value));
+                leader.modes.push_back(mode);
+                continue;
+            }
+            r_.check_keys(e.value, p, "leaders.*.modes.*");
+            if (const Node* prop = r_.map(e.value, "propensity", p, false, "leaders.*.modes.*.propensity")) {
+                for (const Entry& a : prop->map) {
+                    const std::string ap = p + ".propensity." + a.key;
+                    const Node key_node = tree::scalar_node(a.key, a.key_mark);
+                    const int k = r_.reference(key_node, ap, menu_names, "action in " + leader.id + "'s menu");
+                    const double bonus = r_.number_at(a.value, ap, spec_of("leaders.*.modes.*.propensity.*"));
+                    if (k >= 0) mode.propensity[static_cast<std::size_t>(k)] = bonus;
+                }
+            }
+            mode.prior = r_.number(e.value, "prior", p, "leaders.*.modes.*.prior");
+            if (const Node* enter = r_.map(e.value, "enter", p, false, "leaders.*.modes.*.enter")) {
+                const std::string ep = p + ".enter";
+                mode.enterable = true;
+                mode.intercept = r_.number(*enter, "intercept", ep, "leaders.*.modes.*.enter.intercept");
+                mode.rung_slope = r_.number(*enter, "rung", ep, "leaders.*.modes.*.enter.rung");
+                mode.slopes = state_weights(*enter, ep, "slopes", "leaders.*.modes.*.enter.slopes", s);
+            }
+            leader.modes.push_back(std::move(mode));
+        }
+        if (modes->map.size() >= 2 &&
+            std::none_of(leader.modes.begin() + 1, leader.modes.end(), [](const Mode& m) { return m.enterable; }))
+            r_.error(modes->mark, mp, "no mode after the first has 'enter', so the leader never leaves '" + leader.modes.front().id +
+                                          "'; give the mode it can switch to an enter: {intercept: ...}");
+    }
+
+    /// The nuclear posture track (docs/model.md, Nuclear track).
+    void read_nuclear(const Node& root, Scenario& s) {
+        const Node* t = r_.map(root, "nuclear", "", false, "nuclear");
+        if (!t) return;
+        NuclearTrack& track = s.nuclear;
+        const Node* levels = t->find("levels");
+        if (!levels) r_.error(t->mark, "nuclear.levels", "missing required list 'levels'");
+        else if (levels->kind != Node::Kind::list) r_.error(levels->mark, "nuclear.levels", "expected a list of levels, found " + Reader::describe(*levels));
+        else {
+            if (levels->list.size() < 2) r_.error(levels->mark, "nuclear.levels", "expected at least 2 levels, found " + std::to_string(levels->list.size()));
+            for (std::size_t i = 0; i < levels->list.size(); ++i) {
+                const Node& item = levels->list[i];
+                const std::string path = "nuclear.levels[" + std::to_string(i) + "]";
+                Rung level;
+                if (item.kind != Node::Kind::map) {
+                    r_.error(item.mark, path, "expected a map like {id: nuclear_alert, label: Nuclear forces on alert, war_cost: 0.2}, found " + Reader::describe(item));
+                } else {
+                    r_.check_keys(item, path, "nuclear.levels[]");
+                    level.id = r_.string(item, "id", path, "level" + std::to_string(i), true);
+                    if (!is_identifier(level.id)) r_.error(item.find("id") ? item.find("id")->mark : item.mark, path + ".id", "level ids use letters, digits and _ (found '" + level.id + "')");
+                    if (std::find(level_ids_.begin(), level_ids_.end(), level.id) != level_ids_.end())
+                        r_.error(item.mark, path + ".id", "duplicate level id '" + level.id + "'");
+                    level.label = r_.string(item, "label", path, level.id);
+                    level.war_cost = r_.number(item, "war_cost", path, "nuclear.levels[].war_cost");
+                    level.terminal = r_.boolean(item, "terminal", path, false);
+                    for (const char* key : {"up_threshold", "down_threshold"}) {
+                        const Node* n = item.find(key);
+                        if (!n) continue;
+                        if (i == 0) {
+                            r_.error(n->mark, path + "." + key, "the lowest level is never stepped into or out of downward; give the firebreak on the level it guards");
+                            continue;
+                        }
+                        (key[0] == 'u' ? level.up_threshold : level.down_threshold) = r_.number(item, key, path, std::string("nuclear.levels[].") + key);
+                    }
+                }
+                level_ids_.push_back(level.id);
+                track.levels.push_back(level);
+            }
+        }
+        if (const Node* step = r_.map(*t, "step", "nuclear", false, "nuclear.step")) {
+            const std::size_t before = r_.diagnostics.size();
+            track.step.sensitivity = r_.number(*step, "sensitivity", "nuclear.step", "nuclear.step.sensitivity");
+            track.step.up_threshold = r_.number(*step, "up_threshold", "nuclear.step", "nuclear.step.up_threshold");
+            track.step.down_threshold = r_.number(*step, "down_threshold", "nuclear.step", "nuclear.step.down_threshold");
+            track.step.tension_weight = r_.number(*step, "tension_weight", "nuclear.step", "nuclear.step.tension_weight");
+            if (r_.diagnostics.size() == before && track.step.down_threshold >= track.step.up_threshold)
+                r_.error(step->mark, "nuclear.step", "down_threshold (" + format_number(track.step.down_threshold) +
+                                                         ") must be below up_threshold (" + format_number(track.step.up_threshold) + ")");
+        }
+        // Firebreaks: the down threshold in force must be below the up threshold in force at every level with both steps.
+        for (std::size_t l = 1; levels && levels->kind == Node::Kind::list && l + 1 < track.levels.size(); ++l) {
+            const double down = track.levels[l].down_threshold.value_or(track.step.down_threshold);
+            const double up = track.levels[l + 1].up_threshold.value_or(track.step.up_threshold);
+            if ((track.levels[l].down_threshold || track.levels[l + 1].up_threshold) && !(down < up))
+                r_.error(levels->list[l].mark, "nuclear.levels[" + std::to_string(l) + "]",
+                         "at level '" + track.levels[l].id + "' the down threshold in force (" + format_number(down) +
+                             ") must be below the up threshold into '" + track.levels[l + 1].id + "' (" + format_number(up) + ")");
+        }
+        if (const Node* initial = t->find("initial_level")) track.initial_level = level_ref(*initial, "nuclear.initial_level");
+        track.rung_pressure.assign(s.ladder.size(), 0.0);
+        if (const Node* rp = r_.map(*t, "rung_pressure", "nuclear", false, "nuclear.rung_pressure")) {
+            for (const Entry& e : rp->map) {
+                const std::string p = "nuclear.rung_pressure." + e.key;
+                const Node key_node = tree::scalar_node(e.key, e.key_mark);
+                const int r = rung_ref(key_node, p);
+                const double v = r_.number_at(e.value, p, spec_of("nuclear.rung_pressure.*"));
+                if (static_cast<std::size_t>(r) < track.rung_pressure.size()) track.rung_pressure[static_cast<std::size_t>(r)] = v;
+            }
+        }
+    }
+
+    /// A nuclear pressure with no track to press on would be silently ignored: refuse it.
+    void check_nuclear_pressures(const Node& root, const Scenario& s) {
+        if (s.nuclear.present()) return;
+        for (const char* section : {"actions", "events"}) {
+            const Node* map = root.find(section);
+            if (!map || map->kind != Node::Kind::map) continue;
+            for (const Entry& e : map->map) {
+                const Node* n = e.value.kind == Node::Kind::map ? e.value.find("nuclear") : nullptr;
+                if (n && r_.parse_number(*n).value_or(0.0) != 0.0)
+                    r_.error(n->mark, std::string(section) + "." + e.key + ".nuclear",
+                             "the scenario has no nuclear track, so this pressure would press on nothing; add a top-level 'nuclear:' section or remove it");
+            }
+        }
+    }
+
+    /// Commitments: who commits, to what response, on which of the opponent's moves.
+    void read_commitments(const Node& root, Scenario& s) {
+        const Node* map = r_.map(root, "commitments", "", false, "commitments");
+        if (!map) return;
+        for (const Entry& e : map->map) {
+            const std::string p = "commitments." + e.key;
+            Commitment c;
+            c.id = e.key;
+            if (!is_identifier(e.key)) r_.error(e.key_mark, p, "commitment ids use letters, digits and _ (found '" + e.key + "')");
+            if (e.value.kind != Node::Kind::map) {
+                r_.error(e.value.mark, p, "expected a map like {by: biden, trigger: [full_scale_offensive], response: impose_sanctions}, found " + Reader::describe(e.value));
+                continue;
+            }
+            const Node& n = e.value;
+            r_.check_keys(n, p, "commitments.*");
+            const Node* by = n.find("by");
+            if (!by) {
+                r_.error(n.mark, p + ".by", "missing required field 'by' (the committing leader's id)");
+                continue;
+            }
+            c.by = r_.reference(*by, p + ".by", leader_ids_.size() > 2 ? std::vector<std::string>(leader_ids_.begin(), leader_ids_.begin() + 2) : leader_ids_, "leader");
+            if (c.by < 0 || c.by > 1) continue;
+            const Leader& committer = s.leaders[static_cast<std::size_t>(c.by)];
+            const Leader& opponent = s.leaders[static_cast<std::size_t>(1 - c.by)];
+            const auto names_of = [&](const Leader& l) {
+                std::vector<std::string> names;
+                for (const int a : l.menu) names.push_back(s.actions[static_cast<std::size_t>(a)].name);
+                return names;
+            };
+            const std::vector<std::string> own = names_of(committer), theirs = names_of(opponent);
+            const auto action_in = [&](const Node& item, const std::string& path, const std::vector<std::string>& menu, const Leader& l) {
+                const int k = r_.reference(item, path, menu, "action in " + l.id + "'s menu");
+                return k < 0 ? -1 : l.menu[static_cast<std::size_t>(k)];
+            };
+            if (const Node* trigger = n.find("trigger")) {
+                if (trigger->kind != Node::Kind::list || trigger->list.empty())
+                    r_.error(trigger->mark, p + ".trigger", "expected a non-empty list of " + opponent.id + "'s actions, found " + Reader::describe(*trigger));
+                else
+                    for (std::size_t k = 0; k < trigger->list.size(); ++k) {
+                        const int a = action_in(trigger->list[k], p + ".trigger[" + std::to_string(k) + "]", theirs, opponent);
+                        if (a >= 0) c.trigger.push_back(a);
+                    }
+            } else {
+                r_.error(n.mark, p + ".trigger", "missing required list 'trigger' (" + opponent.id + "'s actions that trigger it)");
+            }
+            if (const Node* response = n.find("response")) c.response = action_in(*response, p + ".response", own, committer);
+            else r_.error(n.mark, p + ".response", "missing required field 'response' (an action in " + committer.id + "'s menu)");
+            if (const Node* declared = n.find("declared_by")) c.declared_by = action_in(*declared, p + ".declared_by", own, committer);
+            c.window = static_cast<int>(r_.number(n, "window", p, "commitments.*.window", true));
+            c.credibility = r_.number(n, "credibility", p, "commitments.*.credibility");
+            c.learning = r_.number(n, "learning", p, "commitments.*.learning");
+            c.audience_cost = r_.number(n, "audience_cost", p, "commitments.*.audience_cost");
+            if (c.response >= 0 && !c.trigger.empty()) s.commitments.push_back(std::move(c));
+        }
+    }
+
 
     void read_traits(const Node& n, const std::string& path, Leader& leader) {
         const Node* t = r_.map(n, "traits", path, false, "leaders.*.traits");
@@ -700,6 +955,8 @@ private:
         leader.traits.reciprocity = r_.number(traits, "reciprocity", p, "leaders.*.traits.reciprocity");
         leader.traits.resolve = r_.number(traits, "resolve", p, "leaders.*.traits.resolve");
         leader.traits.memory = r_.number(traits, "memory", p, "leaders.*.traits.memory");
+        leader.traits.foresight = static_cast<int>(r_.number(traits, "foresight", p, "leaders.*.traits.foresight", true));
+        leader.traits.discount = r_.number(traits, "discount", p, "leaders.*.traits.discount");
     }
 
     void read_goals(const Node& n, const std::string& path, const Scenario& s, Leader& leader) {
@@ -827,6 +1084,23 @@ private:
             r_.error(o->find("settlement_rung")->mark, "outcomes.settlement_rung", "must be below escalation_rung, or every settlement would also be an escalation");
         if (escalation_ok && initial_rung_ok_ && s.initial_rung >= s.outcomes.escalation_rung)
             r_.error(o->find("escalation_rung")->mark, "outcomes.escalation_rung", "the initial rung (" + std::to_string(s.initial_rung) + ") is already at or above it; every run would end at tick 0");
+        if (const Node* war = o->find("war_rung")) {
+            const std::size_t before = r_.diagnostics.size();
+            s.outcomes.war_rung = rung_ref(*war, "outcomes.war_rung");
+            if (r_.diagnostics.size() == before && escalation_ok && settlement_ok &&
+                !(s.outcomes.war_rung > s.outcomes.settlement_rung && s.outcomes.war_rung < s.outcomes.escalation_rung))
+                r_.error(war->mark, "outcomes.war_rung", "must be above settlement_rung and below escalation_rung (a run at the horizon is at war at this rung or above)");
+        }
+        if (const Node* level = o->find("nuclear_escalation_level")) {
+            if (!s.nuclear.present())
+                r_.error(level->mark, "outcomes.nuclear_escalation_level", "the scenario has no nuclear track; add a top-level 'nuclear:' section or remove this field");
+            else {
+                const std::size_t before = r_.diagnostics.size();
+                s.outcomes.nuclear_escalation_level = level_ref(*level, "outcomes.nuclear_escalation_level");
+                if (r_.diagnostics.size() == before && s.outcomes.nuclear_escalation_level <= s.nuclear.initial_level)
+                    r_.error(level->mark, "outcomes.nuclear_escalation_level", "the initial level is already at or above it; every run would end at tick 0");
+            }
+        }
     }
 };
 

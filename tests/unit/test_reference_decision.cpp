@@ -23,6 +23,7 @@
 
 #include "brink/model.hpp"
 #include "brink/scenario.hpp"
+#include "support.hpp"
 
 using namespace brink;
 
@@ -31,38 +32,42 @@ namespace {
 constexpr double kTolerance = 1e-12;
 
 double clamp01(double v) { return std::min(1.0, std::max(0.0, v)); }
-double logistic(double z) { return 1.0 / (1.0 + std::exp(-z)); }
 
 /// Records each tick's start state (the state the decisions were made on) and details.
 class Corpus final : public TickObserver {
 public:
-    explicit Corpus(std::size_t variables) : variables_(variables) {}
+    Corpus(std::size_t variables, int initial_level) : variables_(variables), initial_level_(initial_level) {}
     bool wants_details() const override { return true; }
     void on_start(const double* state, int rung) override {
         next_start_.assign(state, state + variables_);
         next_rung_ = rung;
+        next_level_ = initial_level_;
     }
     void on_tick(const TickView& view) override {
         Decision d;
         d.start_state = next_start_;
         d.start_rung = next_rung_;
+        d.start_level = next_level_;
         d.view = view;
         d.view.state = nullptr;
         ticks.push_back(std::move(d));
         next_start_.assign(view.state, view.state + variables_);
         next_rung_ = view.rung;
+        next_level_ = view.level;
     }
     struct Decision {
         std::vector<double> start_state;
         int start_rung = 0;
+        int start_level = 0;
         TickView view;
     };
     std::vector<Decision> ticks;
 
 private:
     std::size_t variables_;
+    int initial_level_;
     std::vector<double> next_start_;
-    int next_rung_ = 0;
+    int next_rung_ = 0, next_level_ = 0;
 };
 
 bool feasible(const Action& a, const std::vector<double>& state, int rung) {
@@ -73,16 +78,26 @@ bool feasible(const Action& a, const std::vector<double>& state, int rung) {
     return true;
 }
 
-/// docs/model.md, Ladder: p_up, p_down at pressure x (before the tension term); a
-/// firebreak of the rung stepped into (up) or out of (down) replaces the ladder's threshold.
-std::pair<double, double> step(const Scenario& s, int rung, double pressure, double tension) {
-    const double x = pressure + s.step.tension_weight * tension;
-    const auto r = static_cast<std::size_t>(rung);
-    double up = 0.0, down = 0.0;
-    if (rung + 1 < s.rung_count())
-        up = logistic(s.step.sensitivity * (x - s.ladder[r + 1].up_threshold.value_or(s.step.up_threshold)));
-    if (rung > 0) down = logistic(s.step.sensitivity * (s.ladder[r].down_threshold.value_or(s.step.down_threshold) - x));
-    return {up, down};
+/// docs/model.md, Utility in version 2: the mode's propensity for a, the audience cost
+/// of the leader's pending commitments whose response is a, and (foresight >= 2) the
+/// credibility-weighted value of the opponent's committed responses a would trigger.
+double version2_terms(const Scenario& s, int i, int a, const LeaderTick& lt) {
+    const Leader& leader = s.leaders[static_cast<std::size_t>(i)];
+    const auto position = static_cast<std::size_t>(std::find(leader.menu.begin(), leader.menu.end(), a) - leader.menu.begin());
+    double terms = lt.mode >= 0 ? leader.modes[static_cast<std::size_t>(lt.mode)].propensity[position] : 0.0;
+    double committed = 0.0;
+    for (const CommitmentView& v : lt.commitments) {
+        const Commitment& c = s.commitments[static_cast<std::size_t>(v.commitment)];
+        if (c.by == i && v.pending && c.response == a) terms += c.audience_cost;
+        if (c.by != i && v.active && !v.pending && std::find(c.trigger.begin(), c.trigger.end(), a) != c.trigger.end()) {
+            double value = 0.0;
+            for (const Effect& e : s.actions[static_cast<std::size_t>(c.response)].effects)
+                value += leader.value_weights[static_cast<std::size_t>(e.variable)] * e.mean;
+            committed += v.credibility * value;
+        }
+    }
+    if (leader.traits.foresight >= 2) terms += leader.traits.discount * committed;
+    return terms;
 }
 
 struct Reference {
@@ -108,12 +123,10 @@ Reference reference_decision(const Scenario& s, int i, const Corpus::Decision& d
             ++count;
         }
     std::vector<double> predicted = lt.perceived;
-    double believed_escalation = 0.0;
     for (std::size_t k = 0; k < opponent.menu.size(); ++k) {
         const Action& move = s.actions[static_cast<std::size_t>(opponent.menu[k])];
         if (!feasible(move, state, rung)) continue;
         const double share = mass > 0.0 ? lt.beliefs[k] / mass : 1.0 / static_cast<double>(count);
-        believed_escalation += share * move.escalation;
         for (const Effect& e : move.effects) predicted[static_cast<std::size_t>(e.variable)] += share * e.mean;
     }
     REQUIRE(predicted.size() == n_vars);
@@ -130,17 +143,17 @@ Reference reference_decision(const Scenario& s, int i, const Corpus::Decision& d
             const double before = predicted[static_cast<std::size_t>(e.variable)];
             goal += leader.value_weights[static_cast<std::size_t>(e.variable)] * (clamp01(before + e.mean) - clamp01(before));
         }
-        const auto [up, down] = step(s, rung, action.escalation + believed_escalation, tension);
-        double expected_cost = (1.0 - up - down) * s.ladder[static_cast<std::size_t>(rung)].war_cost;
-        if (up > 0.0) expected_cost += up * s.ladder[static_cast<std::size_t>(rung + 1)].war_cost;
-        if (down > 0.0) expected_cost += down * s.ladder[static_cast<std::size_t>(rung - 1)].war_cost;
-        const double war = (1.0 - leader.traits.risk_tolerance) * expected_cost;
+        // War(a) and the lookahead (version 2): the dense reference of tests/support.cpp;
+        // without version-2 mechanisms War is the one-step expected war cost of the Ladder
+        // rule at pressure e(a) + e_believed and the lookahead is 0.
+        const brink::test::ReferenceWar war = brink::test::reference_war(s, static_cast<std::size_t>(i), a, lt, own_previous,
+                                                                         rung, d.start_level, tension, state);
         const double recip = seen >= 0 ? -leader.traits.reciprocity *
                                              std::abs(action.escalation - s.actions[static_cast<std::size_t>(seen)].escalation)
                                        : 0.0;
         const double resolve = a == own_previous ? leader.traits.resolve : 0.0;
         r.options.push_back(a);
-        r.utility.push_back(goal - war - action.cost + recip + resolve);
+        r.utility.push_back(goal - war.first - action.cost + recip + resolve - war.later + version2_terms(s, i, a, lt));
     }
 
     // 4. Logit with the maximum subtracted.
@@ -160,7 +173,7 @@ struct Agreement {
 Agreement check_scenario(const Scenario& s, std::uint64_t runs) {
     Agreement agreement;
     for (std::uint64_t run = 0; run < runs; ++run) {
-        Corpus corpus(static_cast<std::size_t>(s.variable_count()));
+        Corpus corpus(static_cast<std::size_t>(s.variable_count()), s.nuclear.present() ? s.nuclear.initial_level : 0);
         simulate(s, run, s.default_seed, &corpus);
         std::array<std::vector<double>, 2> beliefs;
         for (std::size_t i = 0; i < 2; ++i) {

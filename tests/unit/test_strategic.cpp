@@ -19,6 +19,8 @@
 
 using namespace brink;
 using brink::test::Recorder;
+using brink::test::ReferenceWar;
+using brink::test::reference_war;
 
 namespace {
 
@@ -110,126 +112,7 @@ Paired paired(const Scenario& a, const Scenario& b, std::uint64_t runs, F indica
     return p;
 }
 
-// ---------------------------------------------------------------------------
-// The lookahead written directly: dense distributions over every rung and level, each
-// step probability from the logistic, no bands, factors or classes.
-
 double logistic(double z) { return 1.0 / (1.0 + std::exp(-z)); }
-
-std::vector<double> dense_step(const std::vector<Rung>& rungs, const LadderStep& step, const std::vector<double>& up_at,
-                               const std::vector<double>& down_at, int escalation_at, const std::vector<double>& in,
-                               double x, const std::vector<Jump>* jumps) {
-    const int n = static_cast<int>(rungs.size());
-    std::vector<double> out(in.size(), 0.0);
-    for (int r = 0; r < n; ++r) {
-        const bool absorbing = rungs[at(r)].terminal || (escalation_at >= 0 && r >= escalation_at);
-        if (absorbing) {
-            out[at(r)] += in[at(r)];
-            continue;
-        }
-        const double up = r + 1 < n ? logistic(step.sensitivity * (x - up_at[at(r)])) : 0.0;
-        const double down = r > 0 ? logistic(step.sensitivity * (down_at[at(r)] - x)) : 0.0;
-        out[at(r)] += in[at(r)] * (1.0 - up - down);
-        if (r + 1 < n) out[at(r + 1)] += in[at(r)] * up;
-        if (r > 0) out[at(r - 1)] += in[at(r)] * down;
-    }
-    if (jumps)
-        for (const Jump& j : *jumps)
-            for (int r = 0; r < j.to; ++r) {
-                out[at(j.to)] += j.probability * out[at(r)];
-                out[at(r)] *= 1.0 - j.probability;
-            }
-    return out;
-}
-
-double dense_cost(const std::vector<Rung>& rungs, const std::vector<double>& d) {
-    double sum = 0.0;
-    for (std::size_t r = 0; r < rungs.size(); ++r) sum += d[r] * rungs[r].war_cost;
-    return sum;
-}
-
-struct ReferenceWar {
-    double first = 0.0;  // War(a): this tick's step, with a's jumps, and the nuclear track
-    double later = 0.0;  // the lookahead
-};
-
-/// docs/model.md's war terms of leader i's option a at a recorded decision.
-ReferenceWar reference_war(const Scenario& s, std::size_t i, int a, const LeaderTick& d, int own_last, int rung,
-                           int level, double tension, const std::vector<double>& state) {
-    const Leader& leader = s.leaders[i];
-    const Leader& opponent = s.leaders[1 - i];
-    const Action& act = s.actions[at(a)];
-    // The opponent's believed move over its feasible moves (the beliefs as used).
-    double mass = 0.0, esc = 0.0, nuc = 0.0, plain_e = 0.0, plain_n = 0.0;
-    int count = 0;
-    for (std::size_t k = 0; k < opponent.menu.size(); ++k) {
-        const Action& o = s.actions[at(opponent.menu[k])];
-        bool feasible = true;
-        for (const Condition& c : o.requires_) {
-            const double v = c.variable == kRung ? rung : state[at(c.variable)];
-            feasible = feasible && v >= c.min && v <= c.max;
-        }
-        if (!feasible) continue;
-        mass += d.beliefs[k];
-        esc += d.beliefs[k] * o.escalation;
-        nuc += d.beliefs[k] * o.nuclear;
-        plain_e += o.escalation;
-        plain_n += o.nuclear;
-        ++count;
-    }
-    const double e_opp = mass > 0.0 ? esc / mass : plain_e / count;
-    const double n_opp = mass > 0.0 ? nuc / mass : plain_n / count;
-    double sp = 0.0;
-    for (const StateWeight& w : s.state_weights) sp += w.weight * state[at(w.variable)];
-    double type_shift = 0.0;
-    for (std::size_t m = 0; m < opponent.modes.size(); ++m) type_shift += d.type_beliefs[m] * opponent.modes[m].escalation_shift;
-    const double own_e = own_last >= 0 ? s.actions[at(own_last)].escalation : 0.0;
-    const double own_n = own_last >= 0 ? s.actions[at(own_last)].nuclear : 0.0;
-    const std::vector<Jump>* jumps = act.jumps.empty() ? nullptr : &act.jumps;
-    std::vector<double> dist(s.ladder.size(), 0.0);
-    dist[at(rung)] = 1.0;
-    const double x1 = act.escalation + e_opp + sp + s.step.tension_weight * tension;
-    dist = dense_step(s.ladder, s.step, s.up_threshold_at, s.down_threshold_at, -1, dist, x1, jumps);
-    const double averse = 1.0 - leader.traits.risk_tolerance;
-    ReferenceWar out;
-    out.first = dense_cost(s.ladder, dist);
-    const bool track = s.nuclear.present();
-    std::vector<double> lv(s.nuclear.levels.size(), 0.0);
-    const double y = act.nuclear + n_opp + (track ? s.nuclear.rung_pressure[at(rung)] : 0.0) +
-                     s.nuclear.step.tension_weight * tension;
-    if (track) {
-        lv[at(level)] = 1.0;
-        lv = dense_step(s.nuclear.levels, s.nuclear.step, s.nuclear.up_threshold_at, s.nuclear.down_threshold_at, -1, lv, y,
-                        nullptr);
-        out.first += dense_cost(s.nuclear.levels, lv);
-    }
-    out.first *= averse;
-    // Committed responses to a at tick 2.
-    double shift = 0.0, nshift = 0.0;
-    for (const CommitmentView& v : d.commitments) {
-        const Commitment& c = s.commitments[at(v.commitment)];
-        if (c.by == static_cast<int>(i) || !v.active || v.pending) continue;
-        if (std::find(c.trigger.begin(), c.trigger.end(), a) == c.trigger.end()) continue;
-        shift += v.credibility * (s.actions[at(c.response)].escalation - (e_opp + type_shift));
-        nshift += v.credibility * (s.actions[at(c.response)].nuclear - n_opp);
-    }
-    double total = 0.0, weight = 1.0;
-    for (int h = 2; h <= leader.traits.foresight; ++h) {
-        weight *= leader.traits.discount;
-        // After this tick the leader plays its base policy (its own last move).
-        const double x = own_e + e_opp + sp + type_shift + s.step.tension_weight * tension + (h == 2 ? shift : 0.0);
-        dist = dense_step(s.ladder, s.step, s.up_threshold_at, s.down_threshold_at, s.outcomes.escalation_rung, dist, x, nullptr);
-        double cost = dense_cost(s.ladder, dist);
-        if (track) {
-            lv = dense_step(s.nuclear.levels, s.nuclear.step, s.nuclear.up_threshold_at, s.nuclear.down_threshold_at,
-                            s.outcomes.nuclear_escalation_level, lv, y - act.nuclear + own_n + (h == 2 ? nshift : 0.0), nullptr);
-            cost += dense_cost(s.nuclear.levels, lv);
-        }
-        total += weight * cost;
-    }
-    out.later = averse * total;
-    return out;
-}
 
 /// Every version-2 mechanism at once on the baseline.
 Scenario strategic_variant(int foresight) {
