@@ -74,7 +74,9 @@ std::vector<RecordedRun> record_runs(const Scenario& s, std::uint64_t seed, std:
         if (ticks > 0 && static_cast<int>(rec.ticks.size()) != ticks) continue;
         rec.final_state = ws.state;
         rec.final_rung = rs.rung;
-        rec.next_bits = {ws.decisions.bits(), ws.world.bits(), ws.ladder.bits(), ws.events.bits()};
+        rec.next_bits = {ws.decisions.bits(), ws.world.bits(), ws.ladder.bits(), ws.events.bits(),
+                         ws.uses_intent ? ws.intent.bits() : 0, ws.uses_track ? ws.track.bits() : 0};
+        rec.final_level = rs.level;
         runs.push_back(std::move(rec));
     }
     return runs;
@@ -124,6 +126,15 @@ bool floor_run(const Scenario& s, std::uint64_t seed, const RecordedRun& run, Wo
     ws.world.reseed(seed, run.run_id, StreamPurpose::world);
     ws.ladder.reseed(seed, run.run_id, StreamPurpose::ladder);
     ws.events.reseed(seed, run.run_id, StreamPurpose::events);
+    // Version 2: the intent stream (one draw per leader with modes per tick) and the track
+    // stream (jumps, then the nuclear step), seeded only when used, as in the model.
+    bool jumps = false;
+    for (const Action& a : s.actions) jumps = jumps || !a.jumps.empty();
+    const bool track = s.nuclear.present();
+    const int with_modes = (s.leaders[0].modes.size() >= 2) + (s.leaders[1].modes.size() >= 2);
+    if (with_modes > 0) ws.intent.reseed(seed, run.run_id, StreamPurpose::intent);
+    if (jumps || track) ws.track.reseed(seed, run.run_id, StreamPurpose::track);
+    int level = track ? s.nuclear.initial_level : 0;
     double* state = ws.state.data();
     const std::size_t n_vars = ws.state.size();
     const std::size_t n_events = s.events.size();
@@ -133,6 +144,9 @@ bool floor_run(const Scenario& s, std::uint64_t seed, const RecordedRun& run, Wo
     int rung = s.initial_rung;
     double sink = 0.0;
     for (const TickRecord& t : run.ticks) {
+        double state_pressure = 0.0;
+        for (const StateWeight& w : s.state_weights) state_pressure += w.weight * state[at(w.variable)];
+        for (int i = 0; i < with_modes; ++i) sink += ws.intent.uniform();
         // The decision stream's draws, without the decisions.
         sink += ws.decisions.uniform() + ws.decisions.uniform() + ws.decisions.uniform() + ws.decisions.uniform();
         for (int i = 0; i < 2; ++i) {
@@ -146,26 +160,42 @@ bool floor_run(const Scenario& s, std::uint64_t seed, const RecordedRun& run, Wo
         const Action& a0 = s.actions[at(t.moves.action[0])];
         const Action& a1 = s.actions[at(t.moves.action[1])];
         double pressure = a0.escalation + a1.escalation;
+        double nuclear = a0.nuclear + a1.nuclear;
         add_effects(a0.effects, state, ws.world);
         add_effects(a1.effects, state, ws.world);
         for (std::size_t e = 0; e < n_events; ++e)
             if (fired(t, e)) {
                 add_effects(s.events[e].effects, state, ws.world);
                 pressure += s.events[e].escalation;
+                nuclear += s.events[e].nuclear;
             }
         for (std::size_t v = 0; v < n_vars; ++v) state[v] = clamp01(state[v]);
-        // Ladder step (two logistics, one draw) and tension.
-        const double x = pressure + s.step.tension_weight * tension_before;
+        // Ladder step (two logistics, one draw), jumps and the nuclear track, and tension.
+        const int rung_before = rung;
+        const double x = (pressure + state_pressure) + s.step.tension_weight * tension_before;
         const double up = rung < top ? logistic(s.step.sensitivity * (x - s.up_threshold_at[static_cast<std::size_t>(rung)])) : 0.0;
         const double down = rung > 0 ? logistic(s.step.sensitivity * (s.down_threshold_at[static_cast<std::size_t>(rung)] - x)) : 0.0;
         const double u = ws.ladder.uniform();
         if (u < up) ++rung;
         else if (u < up + down) --rung;
+        for (const Action* a : {&a0, &a1})
+            for (const Jump& j : a->jumps)
+                if (rung < j.to && ws.track.uniform() < j.probability) rung = j.to;
+        if (track) {
+            const NuclearTrack& n = s.nuclear;
+            const double y = nuclear + n.rung_pressure[at(rung_before)] + n.step.tension_weight * tension_before;
+            const double nup = level + 1 < n.level_count() ? logistic(n.step.sensitivity * (y - n.up_threshold_at[at(level)])) : 0.0;
+            const double ndown = level > 0 ? logistic(n.step.sensitivity * (n.down_threshold_at[at(level)] - y)) : 0.0;
+            const double w = ws.track.uniform();
+            if (w < nup) ++level;
+            else if (w < nup + ndown) --level;
+        }
         state[tension] = clamp01((1.0 - s.tension_rule.decay) * state[tension] + s.tension_rule.gain * pressure);
     }
     keep(sink);
-    const std::array<std::uint64_t, 4> next{ws.decisions.bits(), ws.world.bits(), ws.ladder.bits(), ws.events.bits()};
-    return rung == run.final_rung && std::memcmp(state, run.final_state.data(), n_vars * sizeof(double)) == 0 &&
+    const std::array<std::uint64_t, 6> next{ws.decisions.bits(), ws.world.bits(), ws.ladder.bits(), ws.events.bits(),
+                                            with_modes > 0 ? ws.intent.bits() : 0, jumps || track ? ws.track.bits() : 0};
+    return rung == run.final_rung && level == run.final_level && std::memcmp(state, run.final_state.data(), n_vars * sizeof(double)) == 0 &&
            next == run.next_bits;
 }
 

@@ -42,9 +42,11 @@ struct RecordedRun {
     std::vector<TickRecord> ticks;
     std::vector<double> final_state;
     int final_rung = 0;
-    /// The next 64 bits of each stream after the run (decisions, world, ladder, events):
-    /// a floor that took other draws would leave a stream elsewhere.
-    std::array<std::uint64_t, 4> next_bits{};
+    /// The next 64 bits of each stream after the run (decisions, world, ladder, events,
+    /// and the version-2 intent and track streams, 0 when the scenario does not use
+    /// them): a floor that took other draws would leave a stream elsewhere.
+    std::array<std::uint64_t, 6> next_bits{};
+    int final_level = 0;
 };
 
 /// Plays run ids 0, 1, 2, ... (at most `max_tries`) and keeps the first `count` runs that

@@ -73,17 +73,17 @@ expect_exit 2 "resume refuses --runs" -- "$BRINK" run --resume "$WORK/nothing" -
 expect_stderr "--resume continues a batch as it was started"
 
 rm -rf "$WORK/o"
-# Memory: a horizon of 100000 needs about 2.8 GB of the baseline's aggregates per thread. Refused with
+# Memory: a horizon of 100000 needs about 2.9 GB of the baseline's aggregates per thread (18 variables). Refused with
 # the figure, exit 2, before any folder exists; never an abort (134) or a core.
 expect_exit 2 "horizon 100000 on 4096 threads" -- "$BRINK" run "$BASE" --out "$WORK/o" --set run.horizon=100000 --threads 4096 --runs 10
-expect_stderr "this batch needs about 11 TB of memory"
+expect_stderr "this batch needs about 12 TB of memory"
 expect_stderr "horizon 100000 ticks"
 [ ! -e "$WORK/o" ] && pass || fail "a refused batch created its folder"
 if ldd "$BRINK" | grep -q libasan; then
   echo "note: sanitizer build, ulimit -v cases not run (AddressSanitizer reserves terabytes of address space)"
 else
-  # The baseline's 17 variables: 2.8 GB of aggregates per set at horizon 100000; 2 threads,
-  # the totals and a checkpoint copy make 4 sets, about 11 GB.
+  # The baseline's 18 variables: 2.9 GB of aggregates per set at horizon 100000; 2 threads,
+  # the totals and a checkpoint copy make 4 sets, about 12 GB.
   limited() { (ulimit -v 2000000 && exec "$@"); }
   H=(--set run.horizon=100000 --runs 10 --threads 2 --out "$WORK/o" --quiet)
   for cmd in run sweep sensitivity compare; do
@@ -96,7 +96,7 @@ else
     start=$(date +%s%N)
     expect_exit 2 "$cmd horizon 100000 under ulimit -v 2000000" -- limited "${c[@]}" "${H[@]}"
     ms=$((($(date +%s%N) - start) / 1000000))
-    expect_stderr "brink $cmd: this batch needs about 11 GB of memory: per-tick aggregates of 2.8 GB (horizon 100000 ticks x 17 variables"
+    expect_stderr "brink $cmd: this batch needs about 12 GB of memory: per-tick aggregates of 2.9 GB (horizon 100000 ticks x 18 variables"
     expect_stderr "only 2.0 GB is free under the address-space limit (ulimit -v) of 2.0 GB"
     [ ! -e "$WORK/o" ] && pass || fail "$cmd: a refused batch created its folder"
     [ "$ms" -lt 2000 ] && pass || fail "$cmd: the refusal took $ms ms"

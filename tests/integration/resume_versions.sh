@@ -44,8 +44,8 @@ edit_manifest() {  # edit_manifest PYTHON-STATEMENT DIR: rewrites DIR/manifest.j
 patch_bytes() {  # patch_bytes OFFSET PRINTF-BYTES DIR: overwrites bytes of DIR/checkpoint.bin
   printf "$2" | dd of="$3/checkpoint.bin" bs=1 seek="$1" conv=notrunc status=none
 }
-refused model-2 "$WORK/int" "was written by model version 2 (its manifest.json); this Brink runs model version" \
-  edit_manifest 'm["model_version"] = 2'
+refused model-1 "$WORK/int" "was written by model version 1 (its manifest.json); this Brink runs model version 2" \
+  edit_manifest 'm["model_version"] = 1'
 refused scheme-2 "$WORK/int" "was written with random-stream scheme" \
   edit_manifest 'm["stream_scheme"]["version"] = 2'
 refused other-scheme "$WORK/int" "random-stream scheme pcg64 version" \
@@ -53,7 +53,7 @@ refused other-scheme "$WORK/int" "random-stream scheme pcg64 version" \
 refused no-versions "$WORK/int" "was written by an older Brink (its manifest.json records no model_version or stream_scheme)" \
   edit_manifest 'del m["model_version"]; del m["stream_scheme"]'
 # The checkpoint: model version (the u64 after the 8-byte magic), and the format of an older Brink.
-refused checkpoint-model-2 "$WORK/crashed" "was written by model version 2 (its checkpoint.bin)" patch_bytes 8 '\x02'
+refused checkpoint-model-1 "$WORK/crashed" "was written by model version 1 (its checkpoint.bin)" patch_bytes 8 '\x01'
 refused checkpoint-format-1 "$WORK/crashed" "was written by an older Brink (checkpoint format 1" patch_bytes 0 'BRINKCP1'
 
 # A sweep whose manifest records another model version.
@@ -67,9 +67,9 @@ while [ ! -e "$WORK/sweep-int/points/0000/runs.csv.partial" ] && kill -0 $pid 2>
 done
 kill -INT $pid
 wait $pid
-edit_manifest 'm["model_version"] = 2' "$WORK/sweep-int"
+edit_manifest 'm["model_version"] = 1' "$WORK/sweep-int"
 expect_exit 2 "sweep --resume of another model version" -- "$BRINK" sweep --resume "$WORK/sweep-int" --quiet
-expect_stderr "brink sweep: $WORK/sweep-int was written by model version 2"
+expect_stderr "brink sweep: $WORK/sweep-int was written by model version 1"
 
 # The untouched folders resume to the same bytes.
 for dir in "$WORK/int" "$WORK/crashed"; do
