@@ -32,6 +32,10 @@ using namespace brink;
 namespace {
 
 constexpr std::uint64_t kPairs = 10000;
+// Model version 2 made escalation rarer (the Article 5 firebreak and commitment, leaders
+// who look ahead), so the responses on escalation odds are smaller: those are measured
+// on 40,000 pairs.
+constexpr std::uint64_t kLargePairs = 40000;
 const std::string kBaseline = "scenarios/baseline.yaml";
 
 /// Keeps each run's outcome, by run id.
@@ -87,23 +91,25 @@ Paired paired_difference(const std::vector<Outcome>& a, const std::vector<Outcom
     return p;
 }
 
-/// The baseline arm, run once for every comparison against it.
-const std::vector<Outcome>& baseline_outcomes() {
-    static const std::vector<Outcome> outcomes = outcomes_of({});
-    return outcomes;
+/// The baseline arm, run once (per sample size) for every comparison against it.
+const std::vector<Outcome>& baseline_outcomes(std::uint64_t pairs = kPairs) {
+    static std::map<std::uint64_t, std::vector<Outcome>> arms;
+    auto it = arms.find(pairs);
+    if (it == arms.end()) it = arms.emplace(pairs, outcomes_of({}, pairs)).first;
+    return it->second;
 }
 
 /// Asserts that arm B (the baseline with `overrides`) moves P(outcome) in `direction`
 /// (+1 up, −1 down) by more than 5 se and by at least `min_effect` (a probability).
 void check_effect(const char* what, const std::vector<std::string>& overrides, Outcome outcome, int direction,
-                  double min_effect) {
-    const Paired p = paired_difference(baseline_outcomes(), outcomes_of(overrides), outcome);
+                  double min_effect, std::uint64_t pairs = kPairs, double z_needed = 5.0) {
+    const Paired p = paired_difference(baseline_outcomes(pairs), outcomes_of(overrides, pairs), outcome);
     const double z = p.se > 0 ? p.mean / p.se : 0.0;
-    std::printf("%s: P(%s) %.4f -> %.4f, paired difference %+.4f, se %.4f (z %+.1f; needs z %s5 and |d| >= %.3f)\n", what,
-                outcome_name(outcome), p.p_a, p.p_b, p.mean, p.se, z, direction > 0 ? ">= +" : "<= -", min_effect);
+    std::printf("%s: P(%s) %.4f -> %.4f, paired difference %+.4f, se %.4f (z %+.1f; needs z %s%.1f and |d| >= %.3f)\n", what,
+                outcome_name(outcome), p.p_a, p.p_b, p.mean, p.se, z, direction > 0 ? ">= +" : "<= -", z_needed, min_effect);
     INFO(what << ": P(" << outcome_name(outcome) << ") " << p.p_a << " -> " << p.p_b << ", paired difference " << p.mean
               << " +/- " << p.se);
-    CHECK(direction * p.mean > 5.0 * p.se);
+    CHECK(direction * p.mean > z_needed * p.se);
     CHECK(direction * p.mean >= min_effect);
 }
 
@@ -135,34 +141,44 @@ FirstTicks first_ticks(const std::vector<std::string>& overrides, int runs) {
 }  // namespace
 
 TEST_CASE("response: raising a leader's risk tolerance raises escalation odds", "[statistical][response]") {
-    // Written at +0.095 and +0.047 (risk tolerance only scales the war term).
-    check_effect("putin risk tolerance 0.7 -> 0.95", {"leaders.putin.traits.risk_tolerance=0.95"}, Outcome::escalation, +1, 0.03);
-    check_effect("biden risk tolerance 0.35 -> 0.9", {"leaders.biden.traits.risk_tolerance=0.9"}, Outcome::escalation, +1, 0.015);
+    // Risk tolerance only scales the war term (and the lookahead). Written at +0.0265
+    // (z 10.5) and, for Biden, whose Article 5 line holds most wars below the clash,
+    // +0.0059 (z 6.5, 40,000 pairs). Model version 1: +0.095 and +0.047.
+    check_effect("putin risk tolerance 0.7 -> 0.95", {"leaders.putin.traits.risk_tolerance=0.95"}, Outcome::escalation, +1, 0.009);
+    check_effect("biden risk tolerance 0.35 -> 1", {"leaders.biden.traits.risk_tolerance=1"}, Outcome::escalation, +1, 0.002,
+                 kLargePairs);
 }
 
 TEST_CASE("response: closing the channel raises escalation odds", "[statistical][response]") {
     // Channel 0: misreads at their full rate m, full state noise, no joint agreement
-    // (it needs channel 0.6) until the leaders reopen the channel. Written at +0.023.
-    check_effect("channel 0.4 -> 0", {"world.variables.channel.initial=0"}, Outcome::escalation, +1, 0.007);
+    // (it needs channel 0.6) until the leaders reopen the channel. Settlements fall
+    // sharply (written at -0.133, z -60). Escalation rises, but little in model version
+    // 2 (+0.0029, z 3.2 at 40,000 pairs; version 1: +0.023), because the clash is behind
+    // the Article 5 firebreak and commitment: MODEL.md asks only that it must not fall, so
+    // that check is z >= 2.5 (an ignored channel gives z = 0) and at least +0.001.
+    check_effect("channel 0.4 -> 0", {"world.variables.channel.initial=0"}, Outcome::escalation, +1, 0.001, kLargePairs, 2.5);
+    check_effect("channel 0.4 -> 0 (settlements)", {"world.variables.channel.initial=0"}, Outcome::deescalation, -1, 0.04,
+                 kLargePairs);
 }
 
 TEST_CASE("response: raising both leaders' priority on stability lowers escalation odds", "[statistical][response]") {
-    // Written at -0.040.
+    // Written at -0.0118 (z -13, 40,000 pairs; version 1: -0.040).
     check_effect("stability priority -> 1 for both", {"leaders.biden.priorities.stability=1", "leaders.putin.priorities.stability=1"},
-                 Outcome::escalation, -1, 0.013);
+                 Outcome::escalation, -1, 0.004, kLargePairs);
 }
 
 TEST_CASE("response: slower tension decay and faster tension gain raise escalation odds", "[statistical][response]") {
     // Tension adds to the ladder's pressure (tension_weight): kept longer or built
-    // faster, it steps the ladder up more often. Written at +0.063 and +0.017.
-    check_effect("tension decay 0.07 -> 0.02", {"ladder.tension.decay=0.02"}, Outcome::escalation, +1, 0.02);
-    check_effect("tension gain 0.035 -> 0.07", {"ladder.tension.gain=0.07"}, Outcome::escalation, +1, 0.005);
+    // faster, it steps the ladder up more often. Written at +0.0378 and +0.0126 (40,000
+    // pairs); version 1: +0.063 and +0.017.
+    check_effect("tension decay 0.07 -> 0.02", {"ladder.tension.decay=0.02"}, Outcome::escalation, +1, 0.012);
+    check_effect("tension gain 0.035 -> 0.07", {"ladder.tension.gain=0.07"}, Outcome::escalation, +1, 0.004, kLargePairs);
 }
 
 TEST_CASE("response: reciprocity raises escalation odds, resolve raises settlement odds", "[statistical][response]") {
     // Reciprocity pulls Biden toward matching Putin's (mostly escalatory) moves; resolve
     // keeps Putin on a repeated course, which ends more crises in an agreement or a
-    // settlement. Written at +0.103 and +0.106.
+    // settlement. Written at +0.085 and +0.096 (version 1: +0.103 and +0.106).
     check_effect("biden reciprocity 0.01 -> 0.5", {"leaders.biden.traits.reciprocity=0.5"}, Outcome::escalation, +1, 0.03);
     check_effect("putin resolve 0.02 -> 0.3", {"leaders.putin.traits.resolve=0.3"}, Outcome::deescalation, +1, 0.03);
 }
@@ -170,9 +186,9 @@ TEST_CASE("response: reciprocity raises escalation odds, resolve raises settleme
 TEST_CASE("response: misperception and an escalatory misread bias lower settlement odds", "[statistical][response]") {
     // More misread moves (at the baseline's channel), and misreads skewed toward the
     // escalatory moves, pull the leaders' replies away from agreement. Written at
-    // -0.043 and -0.024.
-    check_effect("putin misperception 0.25 -> 0.6", {"leaders.putin.traits.misperception=0.6"}, Outcome::deescalation, -1, 0.013);
-    check_effect("escalation bias 1 -> 3", {"perception.escalation_bias=3"}, Outcome::deescalation, -1, 0.007);
+    // -0.0241 and -0.0090 (40,000 pairs); version 1: -0.043 and -0.024.
+    check_effect("putin misperception 0.25 -> 0.6", {"leaders.putin.traits.misperception=0.6"}, Outcome::deescalation, -1, 0.008);
+    check_effect("escalation bias 1 -> 3", {"perception.escalation_bias=3"}, Outcome::deescalation, -1, 0.003, kLargePairs);
 }
 
 TEST_CASE("response: rationality 0 chooses uniformly, high rationality chooses the best option", "[statistical][response]") {
@@ -236,21 +252,21 @@ TEST_CASE("response: rationality 0 chooses uniformly, high rationality chooses t
 
 TEST_CASE("response: raising the firebreak into the NATO-Russia clash lowers P(clash), monotonically", "[statistical][response][firebreak]") {
     // ladder.rungs[7] (nato_russia_clash, the escalation rung) given an up_threshold of
-    // 3.2 (the ladder's own, so the first arm is the baseline), 4.2, 5.2 and 6.2, 30,000
-    // runs each. Each step of the sweep must lower P(escalation) by more than 5 se
+    // 3.5, 4.5, 5.5 (the baseline's own firebreak, so that arm is the baseline) and 6.5,
+    // 40,000 runs each. Each step of the sweep must lower P(escalation) by more than 5 se
     // (paired, common random numbers) and by at least 0.003; the whole sweep by at least
-    // 0.015. Written at 0.0454 -> 0.0336 -> 0.0176 -> 0.0079 with 10,000 runs (se of the
-    // steps 0.0022, 0.0018, 0.0012, hence the larger sample here).
-    constexpr std::uint64_t kSweepPairs = 30000;
-    const std::vector<double> thresholds{3.2, 4.2, 5.2, 6.2};
+    // 0.015. Model version 1 (no firebreak in the baseline) was written at 3.2, 4.2, 5.2,
+    // 6.2: 0.0454 -> 0.0336 -> 0.0176 -> 0.0079.
+    constexpr std::uint64_t kSweepPairs = kLargePairs;
+    const std::vector<double> thresholds{3.5, 4.5, 5.5, 6.5};
     std::vector<std::vector<Outcome>> arms;
     for (const double t : thresholds) {
         char set[64];
         std::snprintf(set, sizeof set, "ladder.rungs.7.up_threshold=%g", t);
         arms.push_back(outcomes_of({set}, kSweepPairs));
     }
-    // The ladder's own threshold as a firebreak changes nothing.
-    CHECK(std::equal(baseline_outcomes().begin(), baseline_outcomes().end(), arms[0].begin()));
+    // The baseline's own firebreak given again changes nothing.
+    CHECK(std::equal(baseline_outcomes(kSweepPairs).begin(), baseline_outcomes(kSweepPairs).end(), arms[2].begin()));
     for (std::size_t k = 1; k < arms.size(); ++k) {
         const Paired p = paired_difference(arms[k - 1], arms[k], Outcome::escalation);
         std::printf("clash firebreak %.1f -> %.1f: P(escalation) %.4f -> %.4f, paired difference %+.4f, se %.4f\n",
