@@ -226,6 +226,7 @@ ExactChain build_chain(const Scenario& s) {
 
     ExactChain chain;
     chain.rungs = s.rung_count();
+    chain.war_rung = s.outcomes.war_rung;
     chain.tension = s.initial[static_cast<std::size_t>(s.tension)];
     chain.channel = s.initial[static_cast<std::size_t>(s.channel)];
     const int top_transient = std::min(s.outcomes.escalation_rung, s.rung_count());  // rungs [0, top) are transient
@@ -374,8 +375,13 @@ ExactResult solve_chain(const ExactChain& chain, int horizon) {
     const auto H = static_cast<std::size_t>(horizon);
     out.outcome_probability[0] = out.cumulative_incidence[0][H];
     out.outcome_probability[1] = out.cumulative_incidence[1][H];
-    out.outcome_probability[2] = out.still_going[H];
-    out.cumulative_incidence[2][H] = out.still_going[H];
+    // Runs still going at the horizon: ongoing wars at or above outcomes.war_rung, frozen
+    // conflicts below it (horizon_outcome); pi is the transient mass after tick H.
+    for (int st = 0; st < S; ++st) {
+        const auto k = static_cast<std::size_t>(horizon_outcome(chain.war_rung, chain.rung_of[static_cast<std::size_t>(st)]));
+        out.outcome_probability[k] += pi(st);
+    }
+    for (std::size_t k = 2; k < kOutcomeCount; ++k) out.cumulative_incidence[k][H] = out.outcome_probability[k];
     out.expected_end_tick = 0.0;
     double second_moment = 0.0;
     for (std::size_t t = 0; t < H; ++t) {
@@ -390,8 +396,9 @@ ExactResult solve_chain(const ExactChain& chain, int horizon) {
         out.expected_end_tick_given[k] = out.outcome_probability[k] > 0.0 ? moment / out.outcome_probability[k]
                                                                           : std::numeric_limits<double>::quiet_NaN();
     }
-    out.expected_end_tick_given[2] = out.outcome_probability[2] > 0.0 ? static_cast<double>(horizon)
-                                                                       : std::numeric_limits<double>::quiet_NaN();
+    for (std::size_t k = 2; k < kOutcomeCount; ++k)
+        out.expected_end_tick_given[k] = out.outcome_probability[k] > 0.0 ? static_cast<double>(horizon)
+                                                                           : std::numeric_limits<double>::quiet_NaN();
 
     // No horizon. A = states reachable from the start; D = states from which an outcome
     // is reachable. On D, I - Q_DD is invertible (every state leaks out of D), and the
