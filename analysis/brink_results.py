@@ -26,8 +26,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-OUTCOMES = ("escalation", "deescalation", "stalemate")
-OUTCOME_LABELS = {"escalation": "Escalation", "deescalation": "De-escalation", "stalemate": "Stalemate"}
+# Model version 2 split the runs that reach the horizon into frozen conflicts and ongoing wars.
+OUTCOMES = ("escalation", "deescalation", "frozen_conflict", "ongoing_war")
+OUTCOME_LABELS = {"escalation": "Escalation", "deescalation": "De-escalation", "frozen_conflict": "Frozen conflict",
+                  "ongoing_war": "Ongoing war"}
 KINDS = ("run", "sweep", "compare", "sensitivity")
 # The file that marks each kind when there is no manifest.json.
 KIND_FILES = {"sweep": "sweep.csv", "compare": "compare.csv", "sensitivity": "sensitivity.csv", "run": "summary.csv"}

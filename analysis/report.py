@@ -93,7 +93,9 @@ TRAIT_TEXT = {
     "memory": "how slowly beliefs about the other side fade",
 }
 
-OUTCOME_WORDS = {"escalation": "Escalation", "deescalation": "De-escalation", "stalemate": "Stalemate"}
+OUTCOME_WORDS = {"escalation": "Escalation", "deescalation": "De-escalation", "frozen_conflict": "Frozen conflict",
+                 "ongoing_war": "Ongoing war"}
+HORIZON_OUTCOMES = ("frozen_conflict", "ongoing_war")  # runs that reach the horizon
 
 
 class ReportError(Exception):
@@ -570,7 +572,7 @@ code { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: .
 .cards { display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); gap: 1rem; margin: 1.2rem 0 1.4rem; }
 .card { border-radius: 12px; padding: 1rem 1.25rem 1.1rem; color: #fff; }
 .card.escalation { background: var(--esc); } .card.deescalation { background: var(--deesc); }
-.card.stalemate { background: #6b6b6b; }
+.card.frozen_conflict { background: #6b6b6b; } .card.ongoing_war { background: #a86b00; }
 .card .label { font-size: 1.05rem; font-weight: 700; letter-spacing: .02em; }
 .card .p { font-size: 3.3rem; font-weight: 800; line-height: 1.05; margin: .2rem 0; font-variant-numeric: tabular-nums; }
 .cards.compare .p { font-size: 1.95rem; white-space: nowrap; }
@@ -590,7 +592,7 @@ td.barcell { white-space: nowrap; }
 td.big { font-size: 1.15rem; font-weight: 700; }
 .sig { font-weight: 700; }
 .dot { display: inline-block; width: .8em; height: .8em; border-radius: 50%; margin-right: .45em; vertical-align: -.05em; }
-.dot.escalation { background: var(--esc); } .dot.deescalation { background: var(--deesc); } .dot.stalemate { background: var(--stal); }
+.dot.escalation { background: var(--esc); } .dot.deescalation { background: var(--deesc); } .dot.frozen_conflict { background: var(--stal); } .dot.ongoing_war { background: #a86b00; }
 .bar { display: inline-block; width: 7rem; height: .7rem; background: #e7eaee; border-radius: 4px; vertical-align: middle;
        margin-right: .55rem; overflow: hidden; }
 .bar > span { display: block; height: 100%; background: #5b8fc7; }
@@ -687,7 +689,7 @@ def odds_cards(probs, quantiles: dict, tick_days: float, horizon: int) -> str:
     cards = []
     for row in probs.itertuples():
         q50 = (quantiles.get(row.outcome) or {}).get("q50")
-        if row.outcome == "stalemate":
+        if row.outcome in HORIZON_OUTCOMES:
             sub = f"still open after {duration(horizon, tick_days)}"
         elif q50 is not None and row.count > 0:
             sub = f"typically by {when(q50, tick_days)}"
@@ -704,7 +706,7 @@ def odds_table(probs, quantiles: dict, tick_days: float, horizon: int) -> str:
     rows = []
     for row in probs.itertuples():
         q = quantiles.get(row.outcome) or {}
-        if row.outcome == "stalemate":
+        if row.outcome in HORIZON_OUTCOMES:
             median = f"runs to the horizon ({esc(duration(horizon, tick_days))})"
         elif q.get("q50") is not None:
             median = esc(duration(q["q50"], tick_days))
@@ -723,8 +725,8 @@ def odds_table(probs, quantiles: dict, tick_days: float, horizon: int) -> str:
 def question_text(s: Scenario, tick_days: float, horizon: int) -> str:
     esc_label = s.rung_label(s.get("outcomes", "escalation_rung")) if s else "the escalation rung"
     return (f"Starting from this situation, how likely is the crisis to end in escalation "
-            f"(<i>{esc(esc_label[:1].lower() + esc_label[1:] if esc_label else 'escalation')}</i>), in de-escalation (a settlement) or "
-            f"to stay a frozen stalemate, within {esc(duration(horizon, tick_days))}?")
+            f"(<i>{esc(esc_label[:1].lower() + esc_label[1:] if esc_label else 'escalation')}</i>), in de-escalation (a settlement), "
+            f"to stay a frozen conflict or to stay at war, within {esc(duration(horizon, tick_days))}?")
 
 
 def run_facts(run: br.RunResult, s: Scenario) -> str:
@@ -943,7 +945,7 @@ def twin_runs_html(cmp, run_a, run_b, sa: Scenario, sb: Scenario, brink: str) ->
         command = f"brink trace {run.path / 'scenario.yaml'} --seed {seed} --run {rid}"
         story, n_ticks = shorten_story(tr["text"], command)
         out.append(f'<section class="trace {esc(data.get("outcome"))}"><h3>{label}: {esc(run.scenario)} — '
-                   f'{outcome_cell(data.get("outcome", "stalemate"))} at {esc(when(data.get("end_tick", 0), run.tick_days))}</h3>'
+                   f'{outcome_cell(data.get("outcome", "frozen_conflict"))} at {esc(when(data.get("end_tick", 0), run.tick_days))}</h3>'
                    + rung_path_svg(data, s, len(run.rungs), esc_rung, run.tick_days)
                    + "<h4>When the ladder moved</h4>" + turning_points(data, s, run.tick_days)
                    + f"<details><summary>The story, tick by tick ({n_ticks} ticks)</summary>"
