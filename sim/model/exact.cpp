@@ -215,6 +215,7 @@ ExactChain build_chain(const Scenario& s) {
     chain.rungs = s.rung_count();
     chain.tension = s.initial[static_cast<std::size_t>(s.tension)];
     chain.channel = s.initial[static_cast<std::size_t>(s.channel)];
+    chain.war_rung = s.outcomes.war_rung < 0 ? s.outcomes.escalation_rung : s.outcomes.war_rung;
     const int top_transient = std::min(s.outcomes.escalation_rung, s.rung_count());  // rungs [0, top) are transient
     const int K = s.outcomes.settlement_ticks;
     chain.settlement_possible = analysis.settlement_read && chain.tension < s.outcomes.settlement_tension;
@@ -342,8 +343,13 @@ ExactResult solve_chain(const ExactChain& chain, int horizon) {
     const auto H = static_cast<std::size_t>(horizon);
     out.outcome_probability[0] = out.cumulative_incidence[0][H];
     out.outcome_probability[1] = out.cumulative_incidence[1][H];
-    out.outcome_probability[2] = out.still_going[H];
-    out.cumulative_incidence[2][H] = out.still_going[H];
+    // The runs still going at the horizon, split by their rung there (as simulate() does).
+    for (int s = 0; s < S; ++s) {
+        const bool war = chain.rung_of[static_cast<std::size_t>(s)] >= chain.war_rung;
+        out.outcome_probability[static_cast<std::size_t>(war ? Outcome::ongoing_war : Outcome::frozen_conflict)] += pi(s);
+    }
+    for (const Outcome k : {Outcome::frozen_conflict, Outcome::ongoing_war})
+        out.cumulative_incidence[static_cast<std::size_t>(k)][H] = out.outcome_probability[static_cast<std::size_t>(k)];
     out.expected_end_tick = 0.0;
     double second_moment = 0.0;
     for (std::size_t t = 0; t < H; ++t) {
@@ -358,8 +364,9 @@ ExactResult solve_chain(const ExactChain& chain, int horizon) {
         out.expected_end_tick_given[k] = out.outcome_probability[k] > 0.0 ? moment / out.outcome_probability[k]
                                                                           : std::numeric_limits<double>::quiet_NaN();
     }
-    out.expected_end_tick_given[2] = out.outcome_probability[2] > 0.0 ? static_cast<double>(horizon)
-                                                                       : std::numeric_limits<double>::quiet_NaN();
+    for (std::size_t k = 2; k < kOutcomeCount; ++k)
+        out.expected_end_tick_given[k] = out.outcome_probability[k] > 0.0 ? static_cast<double>(horizon)
+                                                                           : std::numeric_limits<double>::quiet_NaN();
 
     // No horizon. A = states reachable from the start; D = states from which an outcome
     // is reachable. On D, I - Q_DD is invertible (every state leaks out of D), and the

@@ -991,7 +991,7 @@ void start(const Scenario& s, std::uint64_t run_id, std::uint64_t seed, Workspac
     result.run_id = run_id;
     result.max_rung = s.initial_rung;
     result.first_tick_at_rung[at(s.initial_rung)] = 0;
-    result.outcome = Outcome::stalemate;
+    result.outcome = Outcome::frozen_conflict;  // until an outcome is reached; the horizon splits it (simulate)
     result.end_tick = s.horizon;
 
     rs = RunState{};
@@ -1185,7 +1185,8 @@ const char* outcome_name(Outcome outcome) {
     switch (outcome) {
         case Outcome::escalation: return "escalation";
         case Outcome::deescalation: return "deescalation";
-        case Outcome::stalemate: return "stalemate";
+        case Outcome::frozen_conflict: return "frozen_conflict";
+        case Outcome::ongoing_war: return "ongoing_war";
     }
     return "unknown";
 }
@@ -1269,6 +1270,8 @@ void simulate(const Scenario& s, std::uint64_t run_id, std::uint64_t seed, RunRe
         }
     }
     result.final_rung = rs.rung;
+    const int war_rung = s.outcomes.war_rung < 0 ? s.outcomes.escalation_rung : s.outcomes.war_rung;
+    if (result.outcome == Outcome::frozen_conflict && rs.rung >= war_rung) result.outcome = Outcome::ongoing_war;
     result.final_level = rs.level;
     std::copy(ws.state.begin(), ws.state.end(), result.final_state.begin());
     std::copy(ws.credibility.begin(), ws.credibility.end(), result.final_credibility.begin());

@@ -230,12 +230,12 @@ TEST_CASE("a joint agreement ends the crisis only when the channel is open enoug
 
     s.initial[1] = 0.4;
     r = simulate(s, 0, 1);
-    CHECK(r.outcome == Outcome::stalemate);
+    CHECK(r.outcome == Outcome::frozen_conflict);
     CHECK(r.end_tick == s.horizon);
 
     s.initial[1] = 0.6;
     s.outcomes.joint_agreement = false;
-    CHECK(simulate(s, 0, 1).outcome == Outcome::stalemate);
+    CHECK(simulate(s, 0, 1).outcome == Outcome::frozen_conflict);
 }
 
 TEST_CASE("a settlement needs low rung and low tension for settlement_ticks ticks in a row", "[model][outcomes]") {
@@ -252,13 +252,50 @@ TEST_CASE("a settlement needs low rung and low tension for settlement_ticks tick
     s.initial[0] = 0.2;  // tension not below the threshold
     finalize(s);
     r = simulate(s, 0, 1);
-    CHECK(r.outcome == Outcome::stalemate);
+    CHECK(r.outcome == Outcome::frozen_conflict);
     CHECK(r.end_tick == s.horizon);
 
     s.initial[0] = 0.0;
     s.initial_rung = 1;  // above the settlement rung
     finalize(s);
-    CHECK(simulate(s, 0, 1).outcome == Outcome::stalemate);
+    CHECK(simulate(s, 0, 1).outcome == Outcome::frozen_conflict);
+}
+
+TEST_CASE("a run that reaches the horizon is an ongoing war at or above war_rung, else a frozen conflict", "[model][outcomes]") {
+    Scenario s = make_world(6, {pressure_action("wait", 0.0)}, {0});  // escalation at rung 5
+    freeze_ladder(s);
+    s.initial_rung = 3;
+    finalize(s);
+    // Not set (-1): the war rung is the escalation rung, which a run at the horizon is below.
+    RunResult r = simulate(s, 0, 1);
+    CHECK(r.outcome == Outcome::frozen_conflict);
+    CHECK(r.end_tick == s.horizon);
+    CHECK(r.final_rung == 3);
+    s.outcomes.war_rung = 3;  // at the war rung: an ongoing war
+    CHECK(simulate(s, 0, 1).outcome == Outcome::ongoing_war);
+    s.outcomes.war_rung = 2;  // above it
+    CHECK(simulate(s, 0, 1).outcome == Outcome::ongoing_war);
+    s.outcomes.war_rung = 4;  // below it
+    CHECK(simulate(s, 0, 1).outcome == Outcome::frozen_conflict);
+
+    // The final rung decides, not the highest: a run that climbed to the war rung and came
+    // back down is a frozen conflict; other outcomes are never split.
+    Scenario down = make_world(6, {pressure_action("calm", -0.5)}, {0});
+    down.step = LadderStep{200.0, 100.0, 0.0, 0.0};  // pressure -1: P(down) = 1, the run walks to rung 0
+    down.initial_rung = 3;
+    down.outcomes.war_rung = 3;
+    finalize(down);
+    r = simulate(down, 0, 1);
+    CHECK(r.max_rung == 3);
+    CHECK(r.final_rung == 0);
+    CHECK(r.outcome == Outcome::frozen_conflict);
+    Scenario up = make_world(6, {pressure_action("push", 0.5)}, {0});
+    up.step = LadderStep{200.0, 0.0, -100.0, 0.0};  // P(up) = 1: escalation at tick 5, above war_rung
+    up.outcomes.war_rung = 2;
+    finalize(up);
+    CHECK(simulate(up, 0, 1).outcome == Outcome::escalation);
+    CHECK(std::string(outcome_name(Outcome::frozen_conflict)) == "frozen_conflict");
+    CHECK(std::string(outcome_name(Outcome::ongoing_war)) == "ongoing_war");
 }
 
 TEST_CASE("a run reproduced from (run id, seed) is bit-identical", "[model][reproducible]") {
@@ -354,7 +391,7 @@ TEST_CASE("firebreaks: a rung's own thresholds guard the step into it and the st
     CHECK(up.up_threshold_at == std::vector<double>{0.0, 2.0, 0.0, 0.0});
     for (std::uint64_t run = 0; run < 50; ++run) {
         r = simulate(up, run, 1);
-        CHECK(r.outcome == Outcome::stalemate);
+        CHECK(r.outcome == Outcome::frozen_conflict);
         CHECK(r.first_tick_at_rung == std::vector<int>{0, 1, -1, -1});
         CHECK(r.final_rung == 1);
     }

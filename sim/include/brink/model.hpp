@@ -238,14 +238,15 @@ struct Scenario {
 /// if the scenario is structurally inconsistent (index out of range and the like).
 void finalize(Scenario& scenario);
 
-enum class Outcome : std::uint8_t { escalation = 0, deescalation = 1, stalemate = 2 };
-inline constexpr int kOutcomeCount = 3;
+/// A run that reaches the horizon is an ongoing war (final rung >= Outcomes::war_rung) or a frozen conflict.
+enum class Outcome : std::uint8_t { escalation = 0, deescalation = 1, frozen_conflict = 2, ongoing_war = 3 };
+inline constexpr int kOutcomeCount = 4;
 const char* outcome_name(Outcome outcome);
 
 /// Everything one run leaves behind; sized once per scenario and reused.
 struct RunResult {
     std::uint64_t run_id = 0;
-    Outcome outcome = Outcome::stalemate;
+    Outcome outcome = Outcome::frozen_conflict;
     int end_tick = 0;  ///< ticks played (the outcome was reached at the end of this tick)
     int max_rung = 0;
     int final_rung = 0;
