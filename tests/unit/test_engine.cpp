@@ -119,7 +119,7 @@ TEST_CASE("outcome counts sum to the completed runs, and the summary's probabili
     const Scenario s = load_scenario("tests/data/scenarios/small.yaml").scenario;
     const Batch b = run(s, BatchPlan{2000, 3, 2, 0.0, 512});
     CHECK(b.totals.completed == 2000);
-    CHECK(b.totals.outcomes[0] + b.totals.outcomes[1] + b.totals.outcomes[2] == 2000);
+    CHECK(b.totals.outcomes[0] + b.totals.outcomes[1] + b.totals.outcomes[2] + b.totals.outcomes[3] == 2000);
     double total = 0.0;
     int probability_rows = 0;
     for (const std::string& line : lines(b.summary)) {
@@ -130,7 +130,7 @@ TEST_CASE("outcome counts sum to the completed runs, and the summary's probabili
         total += std::stod(cells.at(4));
         ++probability_rows;
     }
-    CHECK(probability_rows == 3);
+    CHECK(probability_rows == kOutcomeCount);
     CHECK(total == Approx(1.0).margin(1e-12));
     // Every run is active at tick 0; the all-runs rung shares of the last tick sum to 1.
     std::uint64_t at_start = 0;
