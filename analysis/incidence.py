@@ -44,9 +44,9 @@ def plot_cumulative_incidence(run: br.RunResult):
     handles, _ = ax.get_legend_handles_labels()
     handles.append(Patch(color="#999999", alpha=0.4, lw=0, label="95% interval (Wilson)"))
     ax.legend(handles=handles, loc="upper left")
-    if "frozen_conflict" in drawn or "ongoing_war" in drawn:
+    if any(o in drawn for o in br.HORIZON_OUTCOMES):
         bp.caption(fig, f"Frozen conflicts and ongoing wars are runs still undecided at the horizon ({horizon_x:g} {unit}), "
-                        "below or at full-scale war (outcomes.war_rung).")
+                        "split by whether their rung there is below the war rung or not; they appear only at the horizon.")
     fig.incidence = drawn
     return fig
 

@@ -991,7 +991,7 @@ void start(const Scenario& s, std::uint64_t run_id, std::uint64_t seed, Workspac
     result.run_id = run_id;
     result.max_rung = s.initial_rung;
     result.first_tick_at_rung[at(s.initial_rung)] = 0;
-    result.outcome = Outcome::frozen_conflict;  // until an outcome is reached, or set at the horizon
+    result.outcome = Outcome::frozen_conflict;  // until an outcome is reached; the horizon splits it (simulate)
     result.end_tick = s.horizon;
 
     rs = RunState{};
@@ -1289,6 +1289,8 @@ void simulate(const Scenario& s, std::uint64_t run_id, std::uint64_t seed, RunRe
     }
     if (!ended) result.outcome = horizon_outcome(s, rs.rung);
     result.final_rung = rs.rung;
+    const int war_rung = s.outcomes.war_rung < 0 ? s.outcomes.escalation_rung : s.outcomes.war_rung;
+    if (result.outcome == Outcome::frozen_conflict && rs.rung >= war_rung) result.outcome = Outcome::ongoing_war;
     result.final_level = rs.level;
     std::copy(ws.state.begin(), ws.state.end(), result.final_state.begin());
     std::copy(ws.credibility.begin(), ws.credibility.end(), result.final_credibility.begin());

@@ -296,9 +296,9 @@ def test_time_to_outcome(run_small):
     runs = run_small.runs
     for o, counts in fig.counts.items():
         assert counts.sum() == (runs["outcome"] == o).sum()
-    # In Brink a frozen conflict or an ongoing war is a run that reaches the horizon: noted, not drawn.
+    # In Brink frozen conflicts and ongoing wars are runs that reach the horizon: noted, not drawn.
     for o, label in (("frozen_conflict", "Frozen conflict"), ("ongoing_war", "Ongoing war")):
-        assert (runs["outcome"] == o).any()
+        assert (runs["outcome"] == o).any(), f"the fixture should hold a {o}"
         assert (runs.loc[runs["outcome"] == o, "end_tick"] == run_small.horizon).all()
         assert o not in fig.counts
         assert any(f"{label}: all" in t.get_text() for t in fig.texts)
@@ -508,11 +508,19 @@ def test_bad_outcome_in_runs_csv(tmp_path, capsys):
     expect_exit_2(call_main(capsys, "time_to_outcome.py", folder), "runs.csv", "column outcome", "'banana'")
 
 
+def test_stalemate_from_an_older_brink_is_explained(tmp_path, capsys):
+    folder = copy_fixture("run_small", tmp_path)
+    text = (folder / "runs.csv").read_text().replace(",frozen_conflict,", ",stalemate,", 1)
+    (folder / "runs.csv").write_text(text)
+    expect_exit_2(call_main(capsys, "time_to_outcome.py", folder), "runs.csv", "'stalemate'", "older Brink",
+                  "frozen_conflict and ongoing_war")
+
+
 def test_missing_column(tmp_path, capsys):
     folder = copy_fixture("sweep_one", tmp_path)
-    t = pd.read_csv(folder / "sweep.csv").drop(columns=["p_frozen_conflict_high"])
+    t = pd.read_csv(folder / "sweep.csv").drop(columns=["p_ongoing_war_high"])
     t.to_csv(folder / "sweep.csv", index=False)
-    expect_exit_2(call_main(capsys, "plot.py", folder), "sweep.csv", "missing column(s) p_frozen_conflict_high")
+    expect_exit_2(call_main(capsys, "plot.py", folder), "sweep.csv", "missing column(s) p_ongoing_war_high")
 
 
 def test_non_numeric_value(tmp_path, capsys):

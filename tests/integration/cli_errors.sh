@@ -52,6 +52,15 @@ expect_exit 0 "trace with a firebreak" -- "$BRINK" trace "$SMALL" --outcome esca
 grep -q "UP to 3 crisis .*; crossed the firebreak into crisis (threshold +1.20)" "$WORK/out" && pass || fail "trace does not say the run crossed the firebreak"
 expect_exit 0 "trace without firebreaks" -- "$BRINK" trace "$SMALL" --outcome escalation
 ! grep -q "firebreak" "$WORK/out" && pass || fail "trace mentions a firebreak the scenario does not have"
+# The horizon outcomes: --outcome takes the new names, and "stalemate" is explained, not just refused.
+expect_exit 0 "trace an ongoing war" -- "$BRINK" trace "$SMALL" --outcome ongoing_war --set outcomes.war_rung=2
+grep -q "^End: ongoing_war at tick .*no outcome by tick .*, at or above the war rung 2 (.*): an ongoing war\.$" "$WORK/out" && pass \
+  || fail "trace does not say why the run is an ongoing war"
+expect_exit 0 "trace a frozen conflict" -- "$BRINK" trace "$SMALL" --outcome frozen_conflict
+grep -q "^End: frozen_conflict at tick .*: a frozen conflict (the scenario sets no outcomes.war_rung)\.$" "$WORK/out" && pass \
+  || fail "trace does not say why the run is a frozen conflict"
+expect_exit 2 "trace --outcome stalemate" -- "$BRINK" trace "$SMALL" --outcome stalemate
+expect_stderr "--outcome must be escalation, deescalation, frozen_conflict or ongoing_war, found 'stalemate' (a run that reaches the horizon is now a frozen_conflict or an ongoing_war"
 printf 'world: [\n' > "$WORK/bad.yaml"
 expect_exit 2 "validate malformed" -- "$BRINK" validate "$SMALL" "$WORK/bad.yaml"
 expect_stderr "bad.yaml:1:8: malformed YAML: this '[' is never closed"
