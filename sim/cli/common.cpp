@@ -104,22 +104,6 @@ std::string percent(double p) {
 
 bool is_terminal(int fd) { return ::isatty(fd) == 1; }
 
-const char* outcome_label(Outcome outcome) {
-    switch (outcome) {
-        case Outcome::escalation: return "escalation";
-        case Outcome::deescalation: return "de-escalation";
-        case Outcome::frozen_conflict: return "frozen conflict";
-        case Outcome::ongoing_war: return "ongoing war";
-    }
-    return "unknown";
-}
-
-std::optional<Outcome> outcome_from_name(const std::string& name) {
-    for (int k = 0; k < kOutcomeCount; ++k)
-        if (name == outcome_name(static_cast<Outcome>(k))) return static_cast<Outcome>(k);
-    return std::nullopt;
-}
-
 std::string outcome_names_text() {
     std::string text;
     for (int k = 0; k < kOutcomeCount; ++k) {

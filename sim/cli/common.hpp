@@ -83,10 +83,6 @@ CLI::Option* add_integer_option(CLI::App* cmd, const std::string& name, T& targe
 std::string timestamp(const char* format);  ///< UTC, strftime format
 std::string clock_text(double seconds);     ///< m:ss or h:mm:ss
 std::string percent(double p);              ///< "12.3%"
-/// An outcome for people: "escalation", "de-escalation", "frozen conflict", "ongoing war".
-const char* outcome_label(Outcome outcome);
-/// The outcome whose file name (outcome_name) is `name`; nullopt for any other text.
-std::optional<Outcome> outcome_from_name(const std::string& name);
 /// "escalation, deescalation, frozen_conflict or ongoing_war": the names --outcome takes.
 std::string outcome_names_text();
 /// Why --outcome `name` is refused (a run at the horizon was a "stalemate" before it split).

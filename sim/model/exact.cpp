@@ -226,7 +226,6 @@ ExactChain build_chain(const Scenario& s) {
 
     ExactChain chain;
     chain.rungs = s.rung_count();
-    chain.war_rung = s.outcomes.war_rung;
     chain.tension = s.initial[static_cast<std::size_t>(s.tension)];
     chain.channel = s.initial[static_cast<std::size_t>(s.channel)];
     chain.war_rung = s.outcomes.war_rung < 0 ? s.outcomes.escalation_rung : s.outcomes.war_rung;

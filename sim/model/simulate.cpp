@@ -1289,8 +1289,6 @@ void simulate(const Scenario& s, std::uint64_t run_id, std::uint64_t seed, RunRe
     }
     if (!ended) result.outcome = horizon_outcome(s, rs.rung);
     result.final_rung = rs.rung;
-    const int war_rung = s.outcomes.war_rung < 0 ? s.outcomes.escalation_rung : s.outcomes.war_rung;
-    if (result.outcome == Outcome::frozen_conflict && rs.rung >= war_rung) result.outcome = Outcome::ongoing_war;
     result.final_level = rs.level;
     std::copy(ws.state.begin(), ws.state.end(), result.final_state.begin());
     std::copy(ws.credibility.begin(), ws.credibility.end(), result.final_credibility.begin());

@@ -304,7 +304,7 @@ std::string trace_json(const Scenario& s, const Trace& t) {
         j.end_object();
     }
     if (!s.commitments.empty()) {
-        j.begin_object("final_credibility");
+        j.begin_object("final_credibility");  // after the last tick (runs.csv: credibility_<id>)
         for (std::size_t c = 0; c < s.commitments.size(); ++c) j.value(s.commitments[c].id, t.result.final_credibility[c]);
         j.end_object();
     }
@@ -363,11 +363,6 @@ std::string trace_json(const Scenario& s, const Trace& t) {
         j.end_object();
     }
     j.end_array();
-    if (!s.commitments.empty()) {
-        j.begin_object("final_credibility");  // after the last tick (runs.csv: credibility_<id>)
-        for (std::size_t c = 0; c < s.commitments.size(); ++c) j.value(s.commitments[c].id, t.result.final_credibility[c]);
-        j.end_object();
-    }
     j.end_object();
     return j.str();
 }

@@ -161,7 +161,7 @@ struct Verdict {
 Verdict compare(const ExactResult& x, const MonteCarlo& mc, int lag = 0) {
     Verdict v;
     const int H = x.horizon;
-    const char* names[] = {"escalation", "de-escalation", "frozen conflict", "ongoing war"};
+    const auto names = [](std::size_t k) { return std::string(outcome_label(static_cast<Outcome>(k))); };
     if (lag == 0) {
         for (std::size_t k = 0; k < kOutcomeCount; ++k)
             v.proportion("P(" + names(k) + ")", x.outcome_probability[k], mc.outcomes[k], mc.n);
@@ -199,13 +199,12 @@ ExactChain up_step_one_rung_too_high(ExactChain chain, const Scenario& s) {
 }
 
 void print_row(const char* scenario, const ExactResult& x, const MonteCarlo& mc) {
-    const char* names[] = {"escalation", "de-escalation", "frozen conflict", "ongoing war"};
     for (std::size_t k = 0; k < kOutcomeCount; ++k) {
         const char* name = outcome_label(static_cast<Outcome>(k));
         const double p = x.outcome_probability[k];
         const double q = static_cast<double>(mc.outcomes[k]) / static_cast<double>(mc.n);
-        if (p <= 0.0 || p >= 1.0) std::printf("| %s | %s | %.6f | %.6f | - |\n", scenario, names[k], p, q);  // no z for a certain cell
-        else std::printf("| %s | %s | %.6f | %.6f | %+.2f |\n", scenario, names[k], p, q, (q - p) / std::sqrt(p * (1.0 - p) / static_cast<double>(mc.n)));
+        if (p <= 0.0 || p >= 1.0) std::printf("| %s | %s | %.6f | %.6f | - |\n", scenario, name, p, q);  // no z for a certain cell
+        else std::printf("| %s | %s | %.6f | %.6f | %+.2f |\n", scenario, name, p, q, (q - p) / std::sqrt(p * (1.0 - p) / static_cast<double>(mc.n)));
     }
     std::printf("| %s | mean end tick | %.4f | %.4f | %+.2f |\n", scenario, x.expected_end_tick, mc.mean_end_tick,
                 (mc.mean_end_tick - x.expected_end_tick) / std::sqrt(x.end_tick_variance / static_cast<double>(mc.n)));

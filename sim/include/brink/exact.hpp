@@ -64,7 +64,6 @@ struct ExactChain {
     int war_rung = 0;               ///< at the horizon, a run at this rung or above is an ongoing war
     bool settlement_possible = false;
     bool agreement_possible = false;
-    int war_rung = -1;              ///< outcomes.war_rung: splits the runs at the horizon
 
     int states() const { return static_cast<int>(rung_of.size()); }
     int state_index(int rung, int counter) const;  ///< -1 when no such state
