@@ -122,7 +122,9 @@ def main():
         rows.append((f"peak memory for {big:.0e} runs under 64 MiB".replace("e+0", "0^").replace("1 0^", "10^"),
                      f"{mib:.1f} MiB" + "".join(f"; {r:,} runs: {mem[r]['max_rss_kib'] / 1024:.1f} MiB" for r in sorted(mem) if r != big),
                      mib < TARGETS["memory_mib"]))
-    b1 = base["engine_1"]
+    # The peers implement model version 1: they are compared with Brink on the scenario
+    # they ran (the version-1 baseline), not on the version-2 default.
+    b1 = scen.get(base_peers["name"], base)["engine_1"]
     # The floor bounds the runs/s of anything that takes these draws: the floor of a run
     # of the mean length, with a decision rule that cost nothing.
     floor_tick_us = (fl["floor_us"] - fl["seed_us"]) / fl["ticks"]

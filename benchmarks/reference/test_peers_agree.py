@@ -118,7 +118,9 @@ import agent_peer  # noqa: E402
 import brink_scenario  # noqa: E402
 import numpy_peer  # noqa: E402
 
-BASELINE = os.path.join(ROOT, "scenarios", "baseline.yaml")
+# The peers implement model version 1: they are compared with Brink on the version-1
+# baseline (benchmarks/scenarios/baseline-v1.yaml), which version 2 reproduces exactly.
+BASELINE = os.path.join(ROOT, "benchmarks", "scenarios", "baseline-v1.yaml")
 TICK_HEAVY = os.path.join(ROOT, "benchmarks", "scenarios", "tick-heavy.yaml")
 OUTCOMES = brink_scenario.OUTCOMES
 

@@ -31,14 +31,14 @@ int exact_command(const std::string& file, const std::vector<std::string>& overr
                 chain.settlement_possible ? "can count" : "cannot count", chain.agreement_possible ? "can end the crisis" : "cannot end the crisis");
     for (const std::string& o : overrides) std::printf("  --set %s\n", o.c_str());
 
-    std::printf("\n  %-14s %12s   %s\n", "outcome", "probability", "mean end tick given the outcome");
-    const char* labels[] = {"escalation", "de-escalation", "stalemate"};
+    std::printf("\n  %-15s %12s   %s\n", "outcome", "probability", "mean end tick given the outcome");
     for (std::size_t k = 0; k < kOutcomeCount; ++k) {
         const double given = x.expected_end_tick_given[k];
-        if (std::isnan(given)) std::printf("  %-14s %12.6f   -\n", labels[k], x.outcome_probability[k]);
-        else std::printf("  %-14s %12.6f   %.3f\n", labels[k], x.outcome_probability[k], given);
+        const char* label = outcome_label(static_cast<Outcome>(k));
+        if (std::isnan(given)) std::printf("  %-15s %12.6f   -\n", label, x.outcome_probability[k]);
+        else std::printf("  %-15s %12.6f   %.3f\n", label, x.outcome_probability[k], given);
     }
-    std::printf("\n  expected end tick %.4f (%.1f days); a stalemate ends at tick %d\n", x.expected_end_tick,
+    std::printf("\n  expected end tick %.4f (%.1f days); a run with no outcome ends at tick %d\n", x.expected_end_tick,
                 x.expected_end_tick * s.tick_days, s.horizon);
     std::printf("  without a horizon: P(escalation) %.6f, P(de-escalation) %.6f, ", x.eventual_probability[0],
                 x.eventual_probability[1]);

@@ -231,8 +231,7 @@ Command add_compare_command(CLI::App& app, const std::string& command_line) {
             write_comparison(c, dir, command_line);
             std::printf("\nA: %s\nB: %s\n%llu paired runs (same seed, same run ids)\n\n", c.label_a.c_str(), c.label_b.c_str(),
                         static_cast<unsigned long long>(c.outcomes[0].n));
-            std::printf("  %-13s %7s %7s %9s   %-20s %9s  %s\n", "outcome", "A", "B", "B - A", "95% interval", "p", "");
-            const char* labels[] = {"escalation", "de-escalation", "stalemate"};
+            std::printf("  %-15s %7s %7s %9s   %-20s %9s  %s\n", "outcome", "A", "B", "B - A", "95% interval", "p", "");
             for (int k = 0; k < kOutcomeCount; ++k) {
                 const PairedDifference& d = c.outcomes[static_cast<std::size_t>(k)];
                 char diff[32], lo[32], hi[32];
@@ -242,7 +241,7 @@ Command add_compare_command(CLI::App& app, const std::string& command_line) {
                 char p[32];
                 if (d.p_value < 1e-300) std::snprintf(p, sizeof p, "<1e-300");  // below double's range
                 else std::snprintf(p, sizeof p, "%.2g", d.p_value);
-                std::printf("  %-13s %7s %7s %9s   [%s, %s] pts %9s  %s\n", labels[k], percent(d.a.estimate).c_str(),
+                std::printf("  %-15s %7s %7s %9s   [%s, %s] pts %9s  %s\n", outcome_label(static_cast<Outcome>(k)), percent(d.a.estimate).c_str(),
                             percent(d.b.estimate).c_str(), diff, lo, hi, p, d.significant() ? "significant" : "not significant");
             }
             std::printf("\nresults in: %s/\n", dir.c_str());
@@ -269,7 +268,7 @@ Command add_sensitivity_command(CLI::App& app, const std::string& command_line) 
     add_integer_option(cmd, "--trajectories", o->trajectories, 2, 10000, "Morris trajectories r (costs r x (k + 1) points)");
     add_integer_option(cmd, "--levels", o->levels, 2, 10000, "Morris grid levels (even)");
     add_integer_option(cmd, "--bootstrap", o->resamples, 0, 100000, "Bootstrap resamples for Sobol intervals");
-    cmd->add_option("--outcome", o->outcome, "escalation, deescalation or stalemate");
+    cmd->add_option("--outcome", o->outcome, "escalation, deescalation, frozen_conflict or ongoing_war");
     o->common.add_to(cmd, "Runs per design point (default 1000)");
     return Command{cmd, [o, command_line] {
         return guarded("sensitivity", [&] {
@@ -285,10 +284,10 @@ Command add_sensitivity_command(CLI::App& app, const std::string& command_line) 
             if (o->levels % 2) return usage("sensitivity", "--levels must be an even number in [2, 10000], found " + std::to_string(o->levels));
             check_point_count(sensitivity_point_count(static_cast<int>(o->params.size()), o->samples, o->trajectories, plan.sobol, plan.morris),
                               "the design (N (k + 2) for Sobol plus r (k + 1) for Morris)");
-            const std::map<std::string, Outcome> outcomes{{"escalation", Outcome::escalation}, {"deescalation", Outcome::deescalation},
-                                                          {"stalemate", Outcome::stalemate}};
-            if (!outcomes.count(o->outcome)) return usage("sensitivity", "--outcome must be escalation, deescalation or stalemate");
-            plan.outcome = outcomes.at(o->outcome);
+            const std::optional<Outcome> outcome = parse_outcome(o->outcome);
+            if (!outcome)
+                return usage("sensitivity", "--outcome must be escalation, deescalation, frozen_conflict or ongoing_war, found '" + o->outcome + "'");
+            plan.outcome = *outcome;
             plan.base_samples = o->samples;
             plan.trajectories = o->trajectories;
             plan.levels = o->levels;

@@ -150,7 +150,7 @@ int play(const Scenario& s, const std::string& as, std::uint64_t seed, std::uint
     const Leader& me = s.leaders[static_cast<std::size_t>(human)];
     std::printf("%s\nYou are %s. The model plays %s. Each tick (%g days) pick one move.\n", s.name.c_str(), me.name.c_str(),
                 s.leaders[static_cast<std::size_t>(1 - human)].name.c_str(), s.tick_days);
-    std::printf("The crisis ends in escalation at rung %d (%s), in de-escalation by a settlement or agreement, or in a stalemate after %d ticks.\n",
+    std::printf("The crisis ends in escalation at rung %d (%s), in de-escalation by a settlement or agreement, or, after %d ticks, in a frozen conflict or an ongoing war.\n",
                 s.outcomes.escalation_rung, s.ladder[static_cast<std::size_t>(s.outcomes.escalation_rung)].label.c_str(), s.horizon);
     Player player(s, human);
     RunResult result;
@@ -176,10 +176,9 @@ int play(const Scenario& s, const std::string& as, std::uint64_t seed, std::uint
     NullSink sink;
     run_batch(s, BatchPlan{compare_runs, seed, 0, 0.0, 4096}, 0, totals, sink);
     std::printf("\nThe model's own %s, over %llu runs from the same start:\n", me.name.c_str(), static_cast<unsigned long long>(totals.completed));
-    const char* labels[] = {"escalation", "de-escalation", "stalemate"};
     for (int k = 0; k < kOutcomeCount; ++k) {
         const Interval ci = wilson(totals.outcomes[static_cast<std::size_t>(k)], totals.completed);
-        std::printf("  %-14s %6s  [%s, %s]%s\n", labels[k], percent(ci.estimate).c_str(), percent(ci.low).c_str(),
+        std::printf("  %-15s %6s  [%s, %s]%s\n", outcome_label(static_cast<Outcome>(k)), percent(ci.estimate).c_str(), percent(ci.low).c_str(),
                     percent(ci.high).c_str(), k == static_cast<int>(result.outcome) ? "   <- your outcome" : "");
     }
     return ok;

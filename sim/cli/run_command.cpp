@@ -36,8 +36,7 @@ void print_result(const Scenario& s, const Aggregates& a, const BatchRecord& rec
     std::printf("\n%s\n", s.name.c_str());
     std::printf("%llu runs, seed %llu, %d thread%s, %.2f s\n", static_cast<unsigned long long>(a.completed),
                 static_cast<unsigned long long>(record.plan.seed), threads, threads == 1 ? "" : "s", wall);
-    std::printf("\n  %-14s %11s   %-17s  %s\n", "outcome", "probability", "95% interval", "median time to outcome");
-    const char* labels[] = {"escalation", "de-escalation", "stalemate"};
+    std::printf("\n  %-15s %11s   %-17s  %s\n", "outcome", "probability", "95% interval", "median time to outcome");
     for (int k = 0; k < kOutcomeCount; ++k) {
         const auto kk = static_cast<std::size_t>(k);
         const Interval ci = wilson(a.outcomes[kk], a.completed);
@@ -49,7 +48,8 @@ void print_result(const Scenario& s, const Aggregates& a, const BatchRecord& rec
             when = w.str();
         }
         const std::string interval = "[" + percent(ci.low) + ", " + percent(ci.high) + "]";
-        std::printf("  %-14s %11s   %-17s  %s\n", labels[k], percent(ci.estimate).c_str(), interval.c_str(), when.c_str());
+        std::printf("  %-15s %11s   %-17s  %s\n", outcome_label(static_cast<Outcome>(k)), percent(ci.estimate).c_str(),
+                    interval.c_str(), when.c_str());
     }
     if (a.failed > 0) std::printf("\n  %llu run(s) failed; see errors.csv\n", static_cast<unsigned long long>(a.failed));
     std::printf("\nstopped by: %s\nresults in: %s/\n", stop_reason_name(status.reason), dir.c_str());

@@ -11,6 +11,11 @@
 //   - Feasibility, event conditions, the ladder step, the agreement gate and the
 //     settlement test read the rung and a few variables; when those variables are
 //     constant the tick's law depends on the rung (and the settlement counter) only.
+//   - Model version 2: foresight, hidden modes and commitments only change utilities
+//     (commitments also change credibility, which no step reads), so at rationality 0
+//     they change nothing here; jumps are part of the one-tick law (their draws come
+//     from the track stream); state weights on constant variables add a constant
+//     pressure. A nuclear track would need (rung, level): refused.
 //   - The two choices, the events and the ladder draw are independent within a tick
 //     (separate streams), so the pressure law is the product of two uniform choices
 //     and one Bernoulli per active event.
@@ -18,6 +23,7 @@
 
 #include <Eigen/SparseCore>
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -160,6 +166,13 @@ Analysis analyse(const Scenario& s) {
         for (const Condition& c : ev.requires_)
             if (c.variable != kRung) use(c.variable, "event '" + ev.name + "' requires it in " + range_text(c));
     }
+    for (const StateWeight& w : s.state_weights)
+        if (w.weight != 0.0)
+            use(w.variable, "it feeds the ladder step (ladder.step.state_weights." + s.variables[static_cast<std::size_t>(w.variable)] +
+                                " = " + num(w.weight) + ")");
+    if (s.nuclear.present())
+        p.push_back("the scenario has a nuclear track (nuclear.levels): the chain would be on (rung, level, settlement "
+                    "counter), and the exact solver handles the ladder alone");
     for (int v = 0; v < s.variable_count(); ++v) {
         const auto& why = uses[static_cast<std::size_t>(v)];
         if (why.empty()) continue;
@@ -213,6 +226,7 @@ ExactChain build_chain(const Scenario& s) {
 
     ExactChain chain;
     chain.rungs = s.rung_count();
+    chain.war_rung = s.outcomes.war_rung;
     chain.tension = s.initial[static_cast<std::size_t>(s.tension)];
     chain.channel = s.initial[static_cast<std::size_t>(s.channel)];
     const int top_transient = std::min(s.outcomes.escalation_rung, s.rung_count());  // rungs [0, top) are transient
@@ -255,9 +269,17 @@ ExactChain build_chain(const Scenario& s) {
     chain.transient = Eigen::MatrixXd::Zero(S, S);
     chain.absorbing = Eigen::MatrixXd::Zero(S, 2 * chain.rungs);
 
+    // The state's ladder pressure (ladder.step.state_weights) on variables the analysis
+    // found constant.
+    double state_pressure = 0.0;
+    for (const StateWeight& sw : s.state_weights) state_pressure += sw.weight * s.initial[static_cast<std::size_t>(sw.variable)];
+    const std::size_t R = static_cast<std::size_t>(s.rung_count());
+    std::vector<std::array<double, 2>> kernel(R);
+    std::vector<double> target(R);
     for (int r = 0; r < top_transient; ++r) {
-        // kernel[d + 1][agree]: P(step d and, if agree, both moves are agreement actions).
-        double kernel[3][2] = {{0, 0}, {0, 0}, {0, 0}};
+        // kernel[to][agree]: P(the rung ends the tick at `to` and, if agree, both moves are
+        // agreement actions): the one-step move, then leader 0's jumps and leader 1's.
+        std::fill(kernel.begin(), kernel.end(), std::array<double, 2>{0.0, 0.0});
         const auto& f0 = feasible[0][static_cast<std::size_t>(r)];
         const auto& f1 = feasible[1][static_cast<std::size_t>(r)];
         const double w = 1.0 / (static_cast<double>(f0.size()) * static_cast<double>(f1.size()));
@@ -268,25 +290,36 @@ ExactChain build_chain(const Scenario& s) {
                 const Action& x1 = s.actions[static_cast<std::size_t>(a1)];
                 const int agree = chain.agreement_possible && x0.agreement && x1.agreement ? 1 : 0;
                 for (const auto& [event_pressure_value, q] : events) {
-                    const double x = x0.escalation + x1.escalation + event_pressure_value + s.step.tension_weight * chain.tension;
+                    const double x = (x0.escalation + x1.escalation + event_pressure_value + state_pressure) +
+                                     s.step.tension_weight * chain.tension;
                     const double pu = r + 1 < s.rung_count() ? logistic(s.step.sensitivity * (x - s.up_threshold_at[static_cast<std::size_t>(r)])) : 0.0;
                     const double pd = r > 0 ? logistic(s.step.sensitivity * (s.down_threshold_at[static_cast<std::size_t>(r)] - x)) : 0.0;
                     // simulate(): up if u < pu, down if u < pu + pd, with u uniform on [0, 1).
                     const double up = std::min(pu, 1.0);
                     const double up_or_down = std::min(pu + pd, 1.0);
-                    kernel[2][agree] += w * q * up;
-                    kernel[0][agree] += w * q * (up_or_down - up);
-                    kernel[1][agree] += w * q * (1.0 - up_or_down);
+                    std::fill(target.begin(), target.end(), 0.0);
+                    if (r + 1 < s.rung_count()) target[static_cast<std::size_t>(r + 1)] += up;
+                    if (r > 0) target[static_cast<std::size_t>(r - 1)] += up_or_down - up;
+                    target[static_cast<std::size_t>(r)] += 1.0 - up_or_down;
+                    // Jumps (docs/model.md): each moves the mass below its target there with
+                    // its probability, leader 0's move's first.
+                    for (const Action* move : {&x0, &x1})
+                        for (const Jump& j : move->jumps)
+                            for (int below = 0; below < j.to; ++below) {
+                                const double moved = j.probability * target[static_cast<std::size_t>(below)];
+                                target[static_cast<std::size_t>(below)] -= moved;
+                                target[static_cast<std::size_t>(j.to)] += moved;
+                            }
+                    for (std::size_t to = 0; to < R; ++to) kernel[to][static_cast<std::size_t>(agree)] += w * q * target[to];
                 }
             }
         }
         for (int from = 0; from < S; ++from) {
             if (chain.rung_of[static_cast<std::size_t>(from)] != r) continue;
             const int c = chain.counter_of[static_cast<std::size_t>(from)];
-            for (int d = -1; d <= 1; ++d) {
-                const double no_agree = kernel[d + 1][0], agree = kernel[d + 1][1];
+            for (int to = 0; to < s.rung_count(); ++to) {
+                const double no_agree = kernel[static_cast<std::size_t>(to)][0], agree = kernel[static_cast<std::size_t>(to)][1];
                 if (no_agree + agree == 0.0) continue;
-                const int to = r + d;
                 // Outcome check, in simulate()'s order: escalation, joint agreement, settlement counter.
                 if (to >= s.outcomes.escalation_rung || s.ladder[static_cast<std::size_t>(to)].terminal) {
                     chain.absorbing(from, chain.absorbing_column(0, to)) += no_agree + agree;
@@ -342,8 +375,13 @@ ExactResult solve_chain(const ExactChain& chain, int horizon) {
     const auto H = static_cast<std::size_t>(horizon);
     out.outcome_probability[0] = out.cumulative_incidence[0][H];
     out.outcome_probability[1] = out.cumulative_incidence[1][H];
-    out.outcome_probability[2] = out.still_going[H];
-    out.cumulative_incidence[2][H] = out.still_going[H];
+    // Runs still going at the horizon: ongoing wars at or above outcomes.war_rung, frozen
+    // conflicts below it (horizon_outcome); pi is the transient mass after tick H.
+    for (int st = 0; st < S; ++st) {
+        const auto k = static_cast<std::size_t>(horizon_outcome(chain.war_rung, chain.rung_of[static_cast<std::size_t>(st)]));
+        out.outcome_probability[k] += pi(st);
+    }
+    for (std::size_t k = 2; k < kOutcomeCount; ++k) out.cumulative_incidence[k][H] = out.outcome_probability[k];
     out.expected_end_tick = 0.0;
     double second_moment = 0.0;
     for (std::size_t t = 0; t < H; ++t) {
@@ -358,8 +396,9 @@ ExactResult solve_chain(const ExactChain& chain, int horizon) {
         out.expected_end_tick_given[k] = out.outcome_probability[k] > 0.0 ? moment / out.outcome_probability[k]
                                                                           : std::numeric_limits<double>::quiet_NaN();
     }
-    out.expected_end_tick_given[2] = out.outcome_probability[2] > 0.0 ? static_cast<double>(horizon)
-                                                                       : std::numeric_limits<double>::quiet_NaN();
+    for (std::size_t k = 2; k < kOutcomeCount; ++k)
+        out.expected_end_tick_given[k] = out.outcome_probability[k] > 0.0 ? static_cast<double>(horizon)
+                                                                           : std::numeric_limits<double>::quiet_NaN();
 
     // No horizon. A = states reachable from the start; D = states from which an outcome
     // is reachable. On D, I - Q_DD is invertible (every state leaks out of D), and the

@@ -991,7 +991,7 @@ void start(const Scenario& s, std::uint64_t run_id, std::uint64_t seed, Workspac
     result.run_id = run_id;
     result.max_rung = s.initial_rung;
     result.first_tick_at_rung[at(s.initial_rung)] = 0;
-    result.outcome = Outcome::stalemate;
+    result.outcome = Outcome::frozen_conflict;  // until an outcome is reached, or set at the horizon
     result.end_tick = s.horizon;
 
     rs = RunState{};
@@ -1185,9 +1185,26 @@ const char* outcome_name(Outcome outcome) {
     switch (outcome) {
         case Outcome::escalation: return "escalation";
         case Outcome::deescalation: return "deescalation";
-        case Outcome::stalemate: return "stalemate";
+        case Outcome::frozen_conflict: return "frozen_conflict";
+        case Outcome::ongoing_war: return "ongoing_war";
     }
     return "unknown";
+}
+
+const char* outcome_label(Outcome outcome) {
+    switch (outcome) {
+        case Outcome::escalation: return "escalation";
+        case Outcome::deescalation: return "de-escalation";
+        case Outcome::frozen_conflict: return "frozen conflict";
+        case Outcome::ongoing_war: return "ongoing war";
+    }
+    return "unknown";
+}
+
+std::optional<Outcome> parse_outcome(const std::string& name) {
+    for (int k = 0; k < kOutcomeCount; ++k)
+        if (name == outcome_name(static_cast<Outcome>(k))) return static_cast<Outcome>(k);
+    return std::nullopt;
 }
 
 namespace {
@@ -1234,6 +1251,7 @@ void simulate(const Scenario& s, std::uint64_t run_id, std::uint64_t seed, RunRe
     if (observer) observer->on_start(ws.state.data(), rs.rung);
     const std::size_t tension = at(s.tension);
     const bool commitments = !s.commitments.empty();
+    bool ended = false;
 
     for (int t = 1; t <= s.horizon; ++t) {
         rs.tick = t;
@@ -1265,9 +1283,11 @@ void simulate(const Scenario& s, std::uint64_t run_id, std::uint64_t seed, RunRe
 
         if (tick::check_outcome(s, ws, rs, moves, result)) {
             result.end_tick = t;
+            ended = true;
             break;
         }
     }
+    if (!ended) result.outcome = horizon_outcome(s, rs.rung);
     result.final_rung = rs.rung;
     result.final_level = rs.level;
     std::copy(ws.state.begin(), ws.state.end(), result.final_state.begin());

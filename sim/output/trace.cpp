@@ -281,6 +281,21 @@ std::string trace_json(const Scenario& s, const Trace& t) {
     j.value("end_tick", t.result.end_tick);
     j.value("max_rung", t.result.max_rung);
     j.value("initial_rung", t.initial_rung);
+    if (s.nuclear.present()) j.value("initial_level", s.nuclear.initial_level);
+    if (!s.leaders[0].modes.empty() || !s.leaders[1].modes.empty()) {
+        j.begin_object("modes");  // each leader's hidden modes, the first being its mode at tick 0
+        for (const Leader& l : s.leaders) {
+            j.begin_array(l.id);
+            for (const Mode& m : l.modes) j.value("", m.id);
+            j.end_array();
+        }
+        j.end_object();
+    }
+    if (!s.commitments.empty()) {
+        j.begin_object("final_credibility");
+        for (std::size_t c = 0; c < s.commitments.size(); ++c) j.value(s.commitments[c].id, t.result.final_credibility[c]);
+        j.end_object();
+    }
     j.begin_object("initial_state");
     for (std::size_t v = 0; v < t.initial_state.size(); ++v) j.value(s.variables[v], t.initial_state[v]);
     j.end_object();
@@ -295,6 +310,12 @@ std::string trace_json(const Scenario& s, const Trace& t) {
             for (const CommitmentView& c : v.leaders[0].commitments)
                 j.begin_object().value("id", s.commitments[static_cast<std::size_t>(c.commitment)].id).value("active", c.active)
                     .value("pending", c.pending).value("credibility", c.credibility).end_object();
+            j.end_array();
+            j.begin_array("honoured");
+            for (const int c : v.honoured) j.value("", s.commitments[static_cast<std::size_t>(c)].id);
+            j.end_array();
+            j.begin_array("bluffed");
+            for (const int c : v.bluffed) j.value("", s.commitments[static_cast<std::size_t>(c)].id);
             j.end_array();
         }
         j.begin_array("events");

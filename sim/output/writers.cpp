@@ -298,6 +298,14 @@ std::string runs_csv_header(const Scenario& s) {
     for (const std::string& v : s.variables) h += ",final_" + v;
     for (const Leader& l : s.leaders)
         for (const int a : l.menu) h += "," + l.id + "_" + s.actions[static_cast<std::size_t>(a)].name;
+    // Model version 2, only where the scenario has the mechanism (version-1 files unchanged).
+    if (s.nuclear.present()) {
+        h += ",max_level,final_level";
+        for (const Rung& l : s.nuclear.levels) h += ",first_tick_level_" + l.id;
+    }
+    for (const Commitment& c : s.commitments) h += ",honoured_" + c.id + ",bluffed_" + c.id + ",credibility_" + c.id;
+    for (const Leader& l : s.leaders)
+        for (const Mode& m : l.modes) h += ",first_tick_mode_" + l.id + "_" + m.id;
     return h + "\n";
 }
 
@@ -328,6 +336,20 @@ void append_run_row(std::string& out, const Scenario& s, const RunResult& r, std
             out += ',';
             out += std::to_string(c);
         }
+    const auto tick_or_empty = [&out](int t) {
+        out += ',';
+        if (t >= 0) out += std::to_string(t);
+    };
+    if (s.nuclear.present()) {
+        out += ',' + std::to_string(r.max_level) + ',' + std::to_string(r.final_level);
+        for (const int t : r.first_tick_at_level) tick_or_empty(t);
+    }
+    for (std::size_t c = 0; c < s.commitments.size(); ++c) {
+        out += ',' + std::to_string(r.honoured[c]) + ',' + std::to_string(r.bluffed[c]) + ',';
+        out += format_double(r.final_credibility[c]);
+    }
+    for (const auto& modes : r.first_tick_in_mode)
+        for (const int t : modes) tick_or_empty(t);
     out += '\n';
 }
 

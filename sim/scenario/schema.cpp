@@ -18,7 +18,7 @@ const std::vector<FieldSpec>& scenario_fields() {
         {"description", "string", "", 0, 0, "\"\"", "What situation the scenario represents."},
         {"extends", "string", "path", 0, 0, "", "Base scenario file (relative to this file); this file overrides it."},
         {"run", "map", "", 0, 0, "", "Run control."},
-        {"run.horizon", "integer", "ticks", 1, 100000, "104", "Longest run; reaching it without another outcome is a stalemate."},
+        {"run.horizon", "integer", "ticks", 1, 100000, "104", "Longest run; reaching it without another outcome is a frozen conflict or an ongoing war (outcomes.war_rung)."},
         {"run.tick_days", "number", "days", 0.001, 3660, "7", "Length of a tick, for reporting times."},
         {"run.runs", "integer", "runs", 1, 1e12, "10000", "Default number of Monte Carlo runs."},
         {"run.seed", "integer", "", 0, 1.8446744073709552e19, "1", "Default master seed."},

@@ -63,7 +63,7 @@ grep -q -- "--threads INT *Threads, 1 to 4096 (omit for all cores)" "$WORK/out" 
 # Good values at the edges are taken as written, not capped: the largest run id is traced as itself.
 expect_exit 0 "trace the largest run id" -- "$BRINK" trace "$SMALL" --run 18446744073709551615
 grep -q "run 18446744073709551615," "$WORK/out" && pass || fail "trace --run 18446744073709551615 traced another run: $(head -1 "$WORK/out")"
-expect_exit 0 "trace --outcome from near the last id" -- "$BRINK" trace "$BASE" --run 18446744073709551000 --outcome stalemate --format csv
+expect_exit 0 "trace --outcome from near the last id" -- "$BRINK" trace "$BASE" --run 18446744073709551000 --outcome frozen_conflict --format csv
 cut -d, -f1 "$WORK/out" | sed -n 2p | grep -q "^184467440737095510" && pass || fail "search from near the last id went elsewhere"
 rm -rf "$WORK/o"
 expect_exit 0 "smallest counts" -- "${RUN[@]}" --runs 1 --threads 1 --block-size 1

@@ -18,7 +18,9 @@ with open(runs_csv, newline="") as f:
 if len(rows) != 1:
     sys.exit(f"runs.csv has {len(rows)} rows for run {run_id}")
 row = dict(zip(header, rows[0]))
-rung_columns = [c for c in header if c.startswith("first_tick_")]   # lowest rung first
+rung_columns = [c for c in header if c.startswith("first_tick_") and not c.startswith(("first_tick_level_", "first_tick_mode_"))]
+# Model version 2 columns, rebuilt from the JSON trace (present only when the scenario has the mechanism).
+V2_PREFIXES = ("max_level", "final_level", "first_tick_level_", "honoured_", "bluffed_", "credibility_", "first_tick_mode_")
 
 
 def rebuild(run, seed, initial_rung, ticks, variables, leaders):
@@ -48,9 +50,11 @@ def rebuild(run, seed, initial_rung, ticks, variables, leaders):
 
 def menus(leader_ids):
     """Leader -> its actions, from the runs.csv columns after the last final_ column."""
-    last_final = max(i for i, c in enumerate(header) if c.startswith("final_") and c != "final_rung")
+    last_final = max(i for i, c in enumerate(header) if c.startswith("final_") and c not in ("final_rung", "final_level"))
     out = {}
     for c in header[last_final + 1:]:
+        if c.startswith(V2_PREFIXES):
+            break
         leader = next((l for l in sorted(leader_ids, key=len, reverse=True) if c.startswith(l + "_")), None)
         if leader is None:
             sys.exit(f"runs.csv column {c} names no leader of the trace ({leader_ids})")
@@ -98,6 +102,27 @@ json_ticks = [(t["tick"], None, t["rung"], t["state"], {l["leader"]: l["action"]
 from_json = rebuild(j["run_id"], j["seed"], j["initial_rung"], json_ticks, list(j["initial_state"]),
                     menus([l["leader"] for l in j["ticks"][0]["leaders"]]))
 from_json["outcome"] = j["outcome"]
+# Version 2: the nuclear track's levels, commitments resolved and credibility, hidden modes.
+if "initial_level" in j:
+    levels = [j["initial_level"]] + [t["level"] for t in j["ticks"]]
+    from_json["max_level"], from_json["final_level"] = max(levels), levels[-1]
+    for c in header:
+        if c.startswith("first_tick_level_"):
+            index = [h for h in header if h.startswith("first_tick_level_")].index(c)
+            first = [k for k, level in enumerate(levels) if level == index]
+            from_json[c] = first[0] if first else ""
+for c_id, kappa in j.get("final_credibility", {}).items():
+    from_json["credibility_" + c_id] = kappa
+    from_json["honoured_" + c_id] = sum(t["honoured"].count(c_id) for t in j["ticks"])
+    from_json["bluffed_" + c_id] = sum(t["bluffed"].count(c_id) for t in j["ticks"])
+for c in header:
+    if c.startswith("first_tick_mode_"):
+        rest = c[len("first_tick_mode_"):]
+        leader = next(l for l in sorted((l["leader"] for l in j["ticks"][0]["leaders"]), key=len, reverse=True) if rest.startswith(l + "_"))
+        mode = rest[len(leader) + 1:]
+        seen = [t["tick"] for t in j["ticks"] for l in t["leaders"] if l["leader"] == leader and l.get("mode") == mode]
+        # The first mode listed is the mode at tick 0; a switch at tick t shows from tick t's decision.
+        from_json[c] = 0 if mode == j["modes"][leader][0] else (seen[0] if seen else "")
 for key in ("end_tick", "max_rung"):  # stated in the JSON as well as implied by its ticks
     if j[key] != from_json[key]:
         sys.exit(f"trace json: {key} {j[key]} but its ticks give {from_json[key]}")
@@ -118,7 +143,7 @@ check_runs() {
   local out="$WORK/r$batches"
   "$BRINK" run "$scenario" --runs "$runs" --seed "$seed" "$@" --out "$out" --quiet >/dev/null || { fail "run $scenario"; return; }
   local ids="0 7 $((runs - 1))" o id
-  for o in escalation deescalation stalemate; do  # the first run of each outcome the batch has
+  for o in escalation deescalation frozen_conflict ongoing_war; do  # the first run of each outcome the batch has
     id=$(awk -F, -v o="$o" 'NR > 1 && $3 == o {print $1; exit}' "$out/runs.csv")
     [ -n "$id" ] && ids="$ids $id"
   done
@@ -136,7 +161,7 @@ check_runs() {
 
 batches=0
 check_runs "$SMALL" 9 300
-check_runs "$SMALL" 9 300 --set run.horizon=4   # mostly stalemates
+check_runs "$SMALL" 9 300 --set run.horizon=4   # mostly frozen conflicts
 check_runs scenarios/baseline.yaml 5 200       # 17 variables, events, all three outcomes
 
 # --outcome finds the first run with that outcome, and that run's row agrees.

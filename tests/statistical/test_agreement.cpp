@@ -161,16 +161,16 @@ struct Verdict {
 Verdict compare(const ExactResult& x, const MonteCarlo& mc, int lag = 0) {
     Verdict v;
     const int H = x.horizon;
-    const char* names[] = {"escalation", "de-escalation", "stalemate"};
+    const auto names = [](std::size_t k) { return std::string(outcome_label(static_cast<Outcome>(k))); };
     if (lag == 0) {
         for (std::size_t k = 0; k < kOutcomeCount; ++k)
-            v.proportion(std::string("P(") + names[k] + ")", x.outcome_probability[k], mc.outcomes[k], mc.n);
+            v.proportion("P(" + names(k) + ")", x.outcome_probability[k], mc.outcomes[k], mc.n);
         v.mean("mean end tick", x.expected_end_tick, x.end_tick_variance, H, mc.mean_end_tick, mc.n);
     }
     for (int t = 1 + lag; t <= H; ++t) {
         const auto te = static_cast<std::size_t>(t - lag), tm = static_cast<std::size_t>(t);
         for (std::size_t k = 0; k < 2; ++k)
-            v.proportion(std::string("cumulative ") + names[k] + " at tick " + std::to_string(t), x.cumulative_incidence[k][te],
+            v.proportion("cumulative " + names(k) + " at tick " + std::to_string(t), x.cumulative_incidence[k][te],
                          mc.cumulative[k][tm], mc.n);
         for (int r = 0; r < x.rungs; ++r)
             v.proportion("rung " + std::to_string(r) + " at tick " + std::to_string(t),
@@ -199,11 +199,11 @@ ExactChain up_step_one_rung_too_high(ExactChain chain, const Scenario& s) {
 }
 
 void print_row(const char* scenario, const ExactResult& x, const MonteCarlo& mc) {
-    const char* names[] = {"escalation", "de-escalation", "stalemate"};
     for (std::size_t k = 0; k < kOutcomeCount; ++k) {
+        const char* name = outcome_label(static_cast<Outcome>(k));
         const double p = x.outcome_probability[k];
         const double q = static_cast<double>(mc.outcomes[k]) / static_cast<double>(mc.n);
-        std::printf("| %s | %s | %.6f | %.6f | %+.2f |\n", scenario, names[k], p, q,
+        std::printf("| %s | %s | %.6f | %.6f | %+.2f |\n", scenario, name, p, q,
                     (q - p) / std::sqrt(p * (1.0 - p) / static_cast<double>(mc.n)));
     }
     std::printf("| %s | mean end tick | %.4f | %.4f | %+.2f |\n", scenario, x.expected_end_tick, mc.mean_end_tick,

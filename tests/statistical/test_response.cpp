@@ -41,7 +41,7 @@ const std::string kBaseline = "scenarios/baseline.yaml";
 /// Keeps each run's outcome, by run id.
 class OutcomeSink final : public RunSink {
 public:
-    explicit OutcomeSink(std::uint64_t runs) : outcomes(runs, Outcome::stalemate), failed(runs, 0) {}
+    explicit OutcomeSink(std::uint64_t runs) : outcomes(runs, Outcome::frozen_conflict), failed(runs, 0) {}
     void on_block(std::uint64_t first, const std::vector<RunSlot>& slots, std::size_t count, const Aggregates&) override {
         for (std::size_t k = 0; k < count; ++k) {
             outcomes[first + k] = slots[k].result.outcome;

@@ -119,7 +119,7 @@ TEST_CASE("outcome counts sum to the completed runs, and the summary's probabili
         total += std::stod(cells.at(4));
         ++probability_rows;
     }
-    CHECK(probability_rows == 3);
+    CHECK(probability_rows == kOutcomeCount);
     CHECK(total == Approx(1.0).margin(1e-12));
     // Every run is active at tick 0; the all-runs rung shares of the last tick sum to 1.
     std::uint64_t at_start = 0;

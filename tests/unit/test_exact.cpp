@@ -9,6 +9,7 @@
 
 using namespace brink;
 using brink::test::make_world;
+using brink::test::make_action;
 using brink::test::pressure_action;
 
 namespace {
@@ -256,4 +257,60 @@ TEST_CASE("exact: refusals name each mechanism in the way", "[exact]") {
     }
     CHECK_FALSE(reducibility_problems(load_scenario("scenarios/baseline.yaml").scenario).empty());
     CHECK(reducibility_problems(load_scenario("tests/data/exact/four-rungs.yaml").scenario).empty());
+}
+
+TEST_CASE("exact: a jump moves the rung past the rungs between, and agrees with the runs", "[exact][jumps]") {
+    // Four rungs, escalation at 3, from rung 0; one action (both leaders) with pressure
+    // 0.4 and a jump to rung 2 with probability 0.25. After the one-step move (p_up =
+    // sig(0.8 - 1) from rung 0), the jump takes the mass below rung 2: the first tick
+    // ends at rung 2 with probability 1 - (1 - 0.25)^2 of the mass still below it (each
+    // leader's jump is tried in turn).
+    Scenario s = make_world(4, {pressure_action("surge", 0.4)}, {0});
+    s.actions[0].jumps = {Jump{2, 0.25}};
+    s.outcomes.escalation_rung = 3;
+    s.horizon = 30;
+    finalize(s);
+    const ExactResult x = solve_exact(s);
+    const double up = sigmoid(0.8 - 1.0);
+    const double stay_below = 0.75 * 0.75;  // both leaders' jumps fail
+    CHECK(x.rung_distribution[1][0] == Approx((1.0 - up) * stay_below).epsilon(1e-12));
+    CHECK(x.rung_distribution[1][1] == Approx(up * stay_below).epsilon(1e-12));
+    CHECK(x.rung_distribution[1][2] == Approx(1.0 - stay_below).epsilon(1e-12));
+    // The runs: P(escalation by the horizon) within 5 standard errors of the exact value,
+    // and the rung after tick 1 (the jump is the only way past rung 1 in one tick).
+    const int runs = 20000;
+    int escalated = 0, at_two_after_one = 0;
+    WorkspaceHandle ws;
+    RunResult r;
+    for (int id = 0; id < runs; ++id) {
+        simulate(s, static_cast<std::uint64_t>(id), 99, r, ws);
+        escalated += r.outcome == Outcome::escalation;
+        at_two_after_one += r.first_tick_at_rung[2] == 1;
+    }
+    const double p = x.outcome_probability[0];
+    CHECK(std::abs(escalated / double(runs) - p) < 5.0 * std::sqrt(p * (1.0 - p) / runs));
+    const double q = 1.0 - stay_below;
+    CHECK(std::abs(at_two_after_one / double(runs) - q) < 5.0 * std::sqrt(q * (1.0 - q) / runs));
+}
+
+TEST_CASE("exact: the nuclear track and state weights on changing variables are refused, with reasons", "[exact][version2]") {
+    Scenario s = make_world(3, {pressure_action("p", 0.4)}, {0});
+    s.nuclear.levels = {Rung{"none", "none", 0.0, false, {}, {}}, Rung{"alert", "alert", 1.0, false, {}, {}}};
+    finalize(s);
+    const std::vector<std::string> problems = reducibility_problems(s);
+    REQUIRE(problems.size() == 1);
+    CHECK(problems[0].find("nuclear track") != std::string::npos);
+    // A state weight on a variable that moves: refused; on one that does not: reduced,
+    // its constant pressure added to the step (here it cancels the actions' 0.8).
+    Scenario w = make_world(3, {make_action("p", 0.4, {Effect{2, 0.01, 0.0}})}, {0});
+    w.state_weights = {StateWeight{2, -1.0}};
+    finalize(w);
+    CHECK_FALSE(reducibility_problems(w).empty());
+    Scenario c = make_world(3, {pressure_action("p", 0.4)}, {0});
+    c.initial[2] = 0.8;
+    c.state_weights = {StateWeight{2, -1.0}};
+    c.outcomes.escalation_rung = 2;
+    finalize(c);
+    REQUIRE(reducibility_problems(c).empty());
+    CHECK(solve_exact(c).rung_distribution[1][1] == Approx(sigmoid(0.0 - 1.0)).epsilon(1e-12));
 }

@@ -230,12 +230,12 @@ TEST_CASE("a joint agreement ends the crisis only when the channel is open enoug
 
     s.initial[1] = 0.4;
     r = simulate(s, 0, 1);
-    CHECK(r.outcome == Outcome::stalemate);
+    CHECK(r.outcome == Outcome::frozen_conflict);
     CHECK(r.end_tick == s.horizon);
 
     s.initial[1] = 0.6;
     s.outcomes.joint_agreement = false;
-    CHECK(simulate(s, 0, 1).outcome == Outcome::stalemate);
+    CHECK(simulate(s, 0, 1).outcome == Outcome::frozen_conflict);
 }
 
 TEST_CASE("a settlement needs low rung and low tension for settlement_ticks ticks in a row", "[model][outcomes]") {
@@ -252,13 +252,13 @@ TEST_CASE("a settlement needs low rung and low tension for settlement_ticks tick
     s.initial[0] = 0.2;  // tension not below the threshold
     finalize(s);
     r = simulate(s, 0, 1);
-    CHECK(r.outcome == Outcome::stalemate);
+    CHECK(r.outcome == Outcome::frozen_conflict);
     CHECK(r.end_tick == s.horizon);
 
     s.initial[0] = 0.0;
     s.initial_rung = 1;  // above the settlement rung
     finalize(s);
-    CHECK(simulate(s, 0, 1).outcome == Outcome::stalemate);
+    CHECK(simulate(s, 0, 1).outcome == Outcome::frozen_conflict);
 }
 
 TEST_CASE("a run reproduced from (run id, seed) is bit-identical", "[model][reproducible]") {
@@ -354,7 +354,7 @@ TEST_CASE("firebreaks: a rung's own thresholds guard the step into it and the st
     CHECK(up.up_threshold_at == std::vector<double>{0.0, 2.0, 0.0, 0.0});
     for (std::uint64_t run = 0; run < 50; ++run) {
         r = simulate(up, run, 1);
-        CHECK(r.outcome == Outcome::stalemate);
+        CHECK(r.outcome == Outcome::frozen_conflict);
         CHECK(r.first_tick_at_rung == std::vector<int>{0, 1, -1, -1});
         CHECK(r.final_rung == 1);
     }

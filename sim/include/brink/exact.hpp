@@ -61,6 +61,7 @@ struct ExactChain {
     double channel = 0.0;           ///< the constant channel
     bool settlement_possible = false;
     bool agreement_possible = false;
+    int war_rung = -1;              ///< outcomes.war_rung: splits the runs at the horizon
 
     int states() const { return static_cast<int>(rung_of.size()); }
     int state_index(int rung, int counter) const;  ///< -1 when no such state
@@ -76,23 +77,24 @@ struct ExactResult {
     int states = 0;  ///< transient states of the chain
 
     /// P(outcome) for a run of `horizon` ticks, indexed by Outcome: escalation and
-    /// de-escalation reached at the end of some tick 1 … H; stalemate = neither.
+    /// de-escalation reached at the end of some tick 1 … H; neither by H: a frozen conflict
+    /// or an ongoing war, by the rung at H (outcomes.war_rung).
     std::array<double, kOutcomeCount> outcome_probability{};
     /// E[end_tick], end_tick = the tick at whose end the outcome was reached, or H
-    /// for a stalemate: E[min(τ, H)] = Σ_{t=0}^{H−1} still_going[t].
+    /// at the horizon: E[min(τ, H)] = Σ_{t=0}^{H−1} still_going[t].
     double expected_end_tick = 0.0;
     /// Var[end_tick], from E[end_tick²] = Σ_{t=0}^{H−1} (2t + 1) still_going[t].
     double end_tick_variance = 0.0;
-    /// E[end_tick | outcome] (NaN when the outcome has probability 0; H for stalemate).
+    /// E[end_tick | outcome] (NaN when the outcome has probability 0; H for the horizon outcomes).
     std::array<double, kOutcomeCount> expected_end_tick_given{};
     /// [k][t], t = 0 … H: P(outcome k reached at or before the end of tick t). For the
-    /// stalemate entry: 0 before H and P(stalemate) at H.
+    /// horizon outcomes (frozen conflict, ongoing war): 0 before H and their probability at H.
     std::array<std::vector<double>, kOutcomeCount> cumulative_incidence;
     /// [t][r], t = 0 … H: P(rung r at the end of tick t) over all runs, a run that
     /// ended earlier held at its final rung. Rows sum to 1.
     std::vector<std::vector<double>> rung_distribution;
     /// [t], t = 0 … H: P(no outcome by the end of tick t) = P(τ > t). still_going[0] = 1;
-    /// still_going[H] = P(stalemate). The runs active at tick t (they play it) are still_going[t−1].
+    /// still_going[H] = P(frozen conflict) + P(ongoing war). The runs active at tick t (they play it) are still_going[t−1].
     std::vector<double> still_going;
 
     /// Without a horizon (H = ∞): τ = the first tick that ends in an outcome.

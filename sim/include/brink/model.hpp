@@ -238,14 +238,25 @@ struct Scenario {
 /// if the scenario is structurally inconsistent (index out of range and the like).
 void finalize(Scenario& scenario);
 
-enum class Outcome : std::uint8_t { escalation = 0, deescalation = 1, stalemate = 2 };
-inline constexpr int kOutcomeCount = 3;
-const char* outcome_name(Outcome outcome);
+/// How a run ends. A run that reaches the horizon with no other outcome is an ongoing
+/// war if its rung is at or above outcomes.war_rung, else a frozen conflict (model
+/// version 2; version 1 called both "stalemate").
+enum class Outcome : std::uint8_t { escalation = 0, deescalation = 1, frozen_conflict = 2, ongoing_war = 3 };
+inline constexpr int kOutcomeCount = 4;
+const char* outcome_name(Outcome outcome);   ///< "escalation", "deescalation", "frozen_conflict", "ongoing_war"
+const char* outcome_label(Outcome outcome);  ///< "escalation", "de-escalation", "frozen conflict", "ongoing war"
+/// The outcome named `name` (outcome_name's spelling); std::nullopt if none is.
+std::optional<Outcome> parse_outcome(const std::string& name);
+/// The outcome of a run that reaches the horizon at `rung` (war_rung: outcomes.war_rung).
+inline Outcome horizon_outcome(int war_rung, int rung) {
+    return war_rung >= 0 && rung >= war_rung ? Outcome::ongoing_war : Outcome::frozen_conflict;
+}
+inline Outcome horizon_outcome(const Scenario& s, int rung) { return horizon_outcome(s.outcomes.war_rung, rung); }
 
 /// Everything one run leaves behind; sized once per scenario and reused.
 struct RunResult {
     std::uint64_t run_id = 0;
-    Outcome outcome = Outcome::stalemate;
+    Outcome outcome = Outcome::frozen_conflict;
     int end_tick = 0;  ///< ticks played (the outcome was reached at the end of this tick)
     int max_rung = 0;
     int final_rung = 0;
