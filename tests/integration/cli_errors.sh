@@ -46,6 +46,19 @@ grep -q "ok — Small test world" "$WORK/out" && pass || fail "validate summary 
 ! grep -q "firebreak" "$WORK/out" && pass || fail "validate shows a firebreak the scenario does not have"
 expect_exit 0 "validate with a firebreak" -- "$BRINK" validate "$SMALL" --set ladder.rungs.4.up_threshold=2.5
 grep -q "firebreak: a step up into clash at pressure 2.5 (the ladder's: 1)" "$WORK/out" && pass || fail "validate does not show the firebreak"
+! grep -qE "hidden modes|commitment|nuclear track|jumps:" "$WORK/out" && pass || fail "validate shows a version-2 mechanism small.yaml does not have"
+# validate shows the version-2 mechanisms a scenario uses, one line each.
+expect_exit 0 "validate version 2" -- "$BRINK" validate tests/data/scenarios/small-v2.yaml --set commitments.retaliation.window=1
+for line in "hidden modes: coerce (initial) · decided · talks" \
+            "commitment sanctions_warning: blue answers attack with sanction within 3 ticks; credibility 0.7; declared by warn" \
+            "commitment retaliation: red answers sanction with threaten within 1 tick; credibility 0; standing" \
+            "nuclear track: 0 normal · 1 alert · 2 use (terminal); starts at level 0; escalation at level 2" \
+            "nuclear firebreak: a step up into use at pressure 3.5 (the track's: 2)" \
+            "jumps: attack · to war with p 0.6 · to clash with p 0.1" \
+            "foresight 3 ticks, discount 0.8" \
+            "at the horizon: ongoing war at or above rung 3, else a frozen conflict"; do
+  grep -qF "$line" "$WORK/out" && pass || fail "validate does not show: $line"
+done
 # trace tells when a step crosses a firebreak (an escalating run from buildup must cross
 # the one into crisis), and says nothing of firebreaks a scenario does not have.
 expect_exit 0 "trace with a firebreak" -- "$BRINK" trace "$SMALL" --outcome escalation --set ladder.rungs.3.up_threshold=1.2
