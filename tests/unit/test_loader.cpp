@@ -316,7 +316,7 @@ TEST_CASE("a version-1 scenario gets the version-2 defaults (every mechanism off
     CHECK(s.outcomes.nuclear_escalation_level == -1);
 }
 
-TEST_CASE("--set reaches the version-2 fields", "[loader][v2]") {
+TEST_CASE("command-line overrides (--set) reach the version-2 fields", "[loader][v2]") {
     const std::string v2 = "tests/data/scenarios/small-v2.yaml";
     const Scenario s = load_scenario(v2, {"leaders.blue.traits.foresight=5", "leaders.red.traits.discount=0.5",
                                           "commitments.sanctions_warning.credibility=0", "commitments.red_line.window=4",
