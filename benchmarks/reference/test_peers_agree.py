@@ -268,12 +268,19 @@ def brink_sample(path, runs) -> Sample:
         table = pd.read_csv(os.path.join(out, "runs.csv"),
                             usecols=["outcome", "end_tick", "max_rung"] + columns[0] + columns[1] + finals)
         summary = pd.read_csv(os.path.join(out, "summary.csv"))
-    sample = Sample(table["outcome"].map(OUTCOMES.index).to_numpy(), table["end_tick"].to_numpy(),
+    # The peers implement model version 1, where a run that reaches the horizon is a
+    # "stalemate"; Brink (version 2) splits it by outcomes.war_rung into a frozen conflict
+    # or an ongoing war. Both count as the peers' stalemate here.
+    horizon_outcomes = ("frozen_conflict", "ongoing_war")
+    sample = Sample(table["outcome"].map(lambda o: OUTCOMES.index("stalemate" if o in horizon_outcomes else o)).to_numpy(),
+                    table["end_tick"].to_numpy(),
                     table["max_rung"].to_numpy(), [table[c].to_numpy() for c in columns],
                     table[finals].to_numpy(dtype=np.float64).T)
     assert sample.n == runs, f"runs.csv has {sample.n} rows for {runs} runs"
     probability = summary[summary["quantity"] == "probability"].set_index("outcome")["count"]
-    assert [int(probability[o]) for o in OUTCOMES] == np.bincount(sample.outcome, minlength=3).tolist()
+    counts = [int(probability["escalation"]), int(probability["deescalation"]),
+              int(sum(probability[o] for o in horizon_outcomes))]
+    assert counts == np.bincount(sample.outcome, minlength=3).tolist()
     max_rung = summary[summary["quantity"] == "max_rung_share"]["count"].tolist()
     assert max_rung == np.bincount(sample.max_rung, minlength=len(sc.war_cost)).tolist()
     return sample
