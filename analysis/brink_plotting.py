@@ -23,10 +23,11 @@ OKABE_ITO = {
     "black": "#000000", "orange": "#E69F00", "sky_blue": "#56B4E9", "bluish_green": "#009E73",
     "yellow": "#F0E442", "blue": "#0072B2", "vermillion": "#D55E00", "reddish_purple": "#CC79A7",
 }
-OUTCOME_COLORS = {"escalation": OKABE_ITO["vermillion"], "deescalation": OKABE_ITO["blue"], "stalemate": "#7F7F7F"}
-OUTCOME_LINESTYLES = {"escalation": "-", "deescalation": "--", "stalemate": ":"}
-OUTCOME_MARKERS = {"escalation": "o", "deescalation": "s", "stalemate": "D"}
-OUTCOME_HATCHES = {"escalation": "", "deescalation": "", "stalemate": ""}
+OUTCOME_COLORS = {"escalation": OKABE_ITO["vermillion"], "deescalation": OKABE_ITO["blue"],
+                  "frozen_conflict": "#7F7F7F", "ongoing_war": OKABE_ITO["orange"]}
+OUTCOME_LINESTYLES = {"escalation": "-", "deescalation": "--", "frozen_conflict": ":", "ongoing_war": "-."}
+OUTCOME_MARKERS = {"escalation": "o", "deescalation": "s", "frozen_conflict": "D", "ongoing_war": "^"}
+OUTCOME_HATCHES = {"escalation": "", "deescalation": "", "frozen_conflict": "", "ongoing_war": ""}
 OUTCOME_LABELS = br.OUTCOME_LABELS
 ACCENT = OKABE_ITO["reddish_purple"]   # things that are not outcomes: rung fans, Sobol S1
 ACCENT2 = OKABE_ITO["sky_blue"]        # Sobol ST, state variables

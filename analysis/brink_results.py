@@ -26,8 +26,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-OUTCOMES = ("escalation", "deescalation", "stalemate")
-OUTCOME_LABELS = {"escalation": "Escalation", "deescalation": "De-escalation", "stalemate": "Stalemate"}
+# A run that reaches the horizon is an ongoing war (final rung >= outcomes.war_rung) or a frozen conflict.
+OUTCOMES = ("escalation", "deescalation", "frozen_conflict", "ongoing_war")
+OUTCOME_LABELS = {"escalation": "Escalation", "deescalation": "De-escalation", "frozen_conflict": "Frozen conflict",
+                  "ongoing_war": "Ongoing war"}
+HORIZON_OUTCOMES = ("frozen_conflict", "ongoing_war")
 KINDS = ("run", "sweep", "compare", "sensitivity")
 # The file that marks each kind when there is no manifest.json.
 KIND_FILES = {"sweep": "sweep.csv", "compare": "compare.csv", "sensitivity": "sensitivity.csv", "run": "summary.csv"}
@@ -101,7 +104,9 @@ def _convert(path: Path, df: pd.DataFrame, col: str, kind: str) -> pd.Series:
         bad = raw.notna() & ~raw.isin(OUTCOMES)
         if bad.any():
             row = int(bad.to_numpy().nonzero()[0][0])
-            _fail(path, f"column {col} should be one of {', '.join(OUTCOMES)}; data row {row + 1} has {raw.iloc[row]!r}")
+            older = (" (a 'stalemate' is from an older Brink, before runs at the horizon split into frozen_conflict and "
+                     "ongoing_war; run the batch again)" if raw.iloc[row] == "stalemate" else "")
+            _fail(path, f"column {col} should be one of {', '.join(OUTCOMES)}; data row {row + 1} has {raw.iloc[row]!r}{older}")
         return raw
     if base == "bool":
         lowered = raw.str.strip().str.lower()
@@ -306,6 +311,11 @@ class RunResult:
     @property
     def settlement_rung(self) -> str | None:
         return self._outcome_rung("settlement_rung")
+
+    @property
+    def war_rung(self) -> str | None:
+        """The rung at or above which a run at the horizon is an ongoing war; None when not set (all frozen)."""
+        return self._outcome_rung("war_rung")
 
     @cached_property
     def variables(self) -> list[str]:

@@ -44,8 +44,9 @@ def plot_cumulative_incidence(run: br.RunResult):
     handles, _ = ax.get_legend_handles_labels()
     handles.append(Patch(color="#999999", alpha=0.4, lw=0, label="95% interval (Wilson)"))
     ax.legend(handles=handles, loc="upper left")
-    if "stalemate" in drawn:
-        bp.caption(fig, f"A stalemate is a run still undecided at the horizon ({horizon_x:g} {unit}).")
+    if any(o in drawn for o in br.HORIZON_OUTCOMES):
+        bp.caption(fig, f"Frozen conflicts and ongoing wars are runs still undecided at the horizon ({horizon_x:g} {unit}), "
+                        "split by whether their rung there is below the war rung or not; they appear only at the horizon.")
     fig.incidence = drawn
     return fig
 

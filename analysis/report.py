@@ -56,7 +56,8 @@ FIGURE_TEXT = {
                      "odds of this model lie in, given the number of runs."),
     "cumulative_incidence": ("When the crises ended",
                              "For each week, the share of all runs that had already ended in escalation or "
-                             "de-escalation (bands: 95% intervals). Stalemates are the runs still open at the horizon."),
+                             "de-escalation (bands: 95% intervals). Frozen conflicts and ongoing wars are the runs still open "
+                             "at the horizon, split by the rung they stand on there."),
     "rung_fan": ("The escalation ladder over time",
                  "The middle run (median) and the spread of the rung the runs stand on, week by week. "
                  "Below: the share of runs still going."),
@@ -93,7 +94,8 @@ TRAIT_TEXT = {
     "memory": "how slowly beliefs about the other side fade",
 }
 
-OUTCOME_WORDS = {"escalation": "Escalation", "deescalation": "De-escalation", "stalemate": "Stalemate"}
+OUTCOME_WORDS = {"escalation": "Escalation", "deescalation": "De-escalation", "frozen_conflict": "Frozen conflict",
+                 "ongoing_war": "Ongoing war"}
 
 
 class ReportError(Exception):
@@ -335,7 +337,14 @@ def scenario_parameters_html(s: Scenario, tick_days: float) -> str:
                          f"{esc(num(o.get('settlement_tension', 0.3)))}.</li>")
         horizon = s.get("run", "horizon")
         if horizon is not None:
-            items.append(f"<li><b>Stalemate</b>: neither by the horizon, {esc(duration(horizon, tick_days))}.</li>")
+            limit = f"neither by the horizon, {esc(duration(horizon, tick_days))}"
+            if "war_rung" in o:
+                war = f"<i>{esc(s.rung_label(o['war_rung']))}</i> (rung {esc(s.rung_index(o['war_rung']))})"
+                items.append(f"<li><b>Ongoing war</b>: {limit}, with the ladder at {war} or above.</li>")
+                items.append(f"<li><b>Frozen conflict</b>: {limit}, with the ladder below {war}.</li>")
+            else:
+                items.append(f"<li><b>Frozen conflict</b>: {limit} (the scenario names no war rung, so no run "
+                             "counts as an ongoing war).</li>")
         parts.append("<h3>How a run ends</h3><ul>" + "".join(items) + "</ul>")
     events = s.get("events") or {}
     if events:
@@ -543,7 +552,7 @@ def traces_html(run: br.RunResult, brink: str | None, s: Scenario) -> str:
 # ---------------------------------------------------------------- the page
 
 CSS = """
-:root { --esc:#D55E00; --deesc:#0072B2; --stal:#7F7F7F; --ink:#16181d; --muted:#545b66; --rule:#d9dde3;
+:root { --esc:#D55E00; --deesc:#0072B2; --stal:#7F7F7F; --war:#E69F00; --ink:#16181d; --muted:#545b66; --rule:#d9dde3;
         --panel:#f4f6f8; --accent:#0072B2; }
 * { box-sizing: border-box; }
 html { font-size: 19px; -webkit-text-size-adjust: 100%; }
@@ -567,12 +576,12 @@ code { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: .
 .facts dd { margin: 0; }
 .question { font-size: 1.35rem; font-weight: 600; border-left: 6px solid var(--accent); padding: .5rem 0 .5rem 1rem;
             margin: 1rem 0 1.2rem; max-width: 62rem; }
-.cards { display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); gap: 1rem; margin: 1.2rem 0 1.4rem; }
+.cards { display: grid; grid-template-columns: repeat(4, minmax(0, 1fr)); gap: 1rem; margin: 1.2rem 0 1.4rem; }
 .card { border-radius: 12px; padding: 1rem 1.25rem 1.1rem; color: #fff; }
 .card.escalation { background: var(--esc); } .card.deescalation { background: var(--deesc); }
-.card.stalemate { background: #6b6b6b; }
+.card.frozen_conflict { background: #6b6b6b; } .card.ongoing_war { background: var(--war); color: #16181d; }
 .card .label { font-size: 1.05rem; font-weight: 700; letter-spacing: .02em; }
-.card .p { font-size: 3.3rem; font-weight: 800; line-height: 1.05; margin: .2rem 0; font-variant-numeric: tabular-nums; }
+.card .p { font-size: 2.8rem; font-weight: 800; line-height: 1.05; margin: .2rem 0; font-variant-numeric: tabular-nums; }
 .cards.compare .p { font-size: 1.95rem; white-space: nowrap; }
 .card .ci { font-size: 1rem; opacity: .95; font-variant-numeric: tabular-nums; }
 .card .sub { font-size: .92rem; opacity: .95; margin-top: .35rem; }
@@ -590,7 +599,7 @@ td.barcell { white-space: nowrap; }
 td.big { font-size: 1.15rem; font-weight: 700; }
 .sig { font-weight: 700; }
 .dot { display: inline-block; width: .8em; height: .8em; border-radius: 50%; margin-right: .45em; vertical-align: -.05em; }
-.dot.escalation { background: var(--esc); } .dot.deescalation { background: var(--deesc); } .dot.stalemate { background: var(--stal); }
+.dot.escalation { background: var(--esc); } .dot.deescalation { background: var(--deesc); } .dot.frozen_conflict { background: var(--stal); } .dot.ongoing_war { background: var(--war); }
 .bar { display: inline-block; width: 7rem; height: .7rem; background: #e7eaee; border-radius: 4px; vertical-align: middle;
        margin-right: .55rem; overflow: hidden; }
 .bar > span { display: block; height: 100%; background: #5b8fc7; }
@@ -687,7 +696,7 @@ def odds_cards(probs, quantiles: dict, tick_days: float, horizon: int) -> str:
     cards = []
     for row in probs.itertuples():
         q50 = (quantiles.get(row.outcome) or {}).get("q50")
-        if row.outcome == "stalemate":
+        if row.outcome in br.HORIZON_OUTCOMES:
             sub = f"still open after {duration(horizon, tick_days)}"
         elif q50 is not None and row.count > 0:
             sub = f"typically by {when(q50, tick_days)}"
@@ -704,7 +713,7 @@ def odds_table(probs, quantiles: dict, tick_days: float, horizon: int) -> str:
     rows = []
     for row in probs.itertuples():
         q = quantiles.get(row.outcome) or {}
-        if row.outcome == "stalemate":
+        if row.outcome in br.HORIZON_OUTCOMES:
             median = f"runs to the horizon ({esc(duration(horizon, tick_days))})"
         elif q.get("q50") is not None:
             median = esc(duration(q["q50"], tick_days))
@@ -724,7 +733,7 @@ def question_text(s: Scenario, tick_days: float, horizon: int) -> str:
     esc_label = s.rung_label(s.get("outcomes", "escalation_rung")) if s else "the escalation rung"
     return (f"Starting from this situation, how likely is the crisis to end in escalation "
             f"(<i>{esc(esc_label[:1].lower() + esc_label[1:] if esc_label else 'escalation')}</i>), in de-escalation (a settlement) or "
-            f"to stay a frozen stalemate, within {esc(duration(horizon, tick_days))}?")
+            f"to stay unresolved (a frozen conflict, or a war still going), within {esc(duration(horizon, tick_days))}?")
 
 
 def run_facts(run: br.RunResult, s: Scenario) -> str:
@@ -943,7 +952,7 @@ def twin_runs_html(cmp, run_a, run_b, sa: Scenario, sb: Scenario, brink: str) ->
         command = f"brink trace {run.path / 'scenario.yaml'} --seed {seed} --run {rid}"
         story, n_ticks = shorten_story(tr["text"], command)
         out.append(f'<section class="trace {esc(data.get("outcome"))}"><h3>{label}: {esc(run.scenario)} — '
-                   f'{outcome_cell(data.get("outcome", "stalemate"))} at {esc(when(data.get("end_tick", 0), run.tick_days))}</h3>'
+                   f'{outcome_cell(data.get("outcome", "frozen_conflict"))} at {esc(when(data.get("end_tick", 0), run.tick_days))}</h3>'
                    + rung_path_svg(data, s, len(run.rungs), esc_rung, run.tick_days)
                    + "<h4>When the ladder moved</h4>" + turning_points(data, s, run.tick_days)
                    + f"<details><summary>The story, tick by tick ({n_ticks} ticks)</summary>"

@@ -4,7 +4,7 @@
     analysis/time_to_outcome.py RESULT_DIR [--out DIR] [--format png,svg]
 
 writes time_to_outcome.png/.svg, one panel per outcome whose runs end at different times.
-Outcomes whose runs all end at the horizon (stalemate, usually) are noted, not drawn.
+Outcomes whose runs all end at the horizon (frozen conflict and ongoing war, always) are noted, not drawn.
 From Python: plot_time_to_outcome(load_run(dir)).
 """
 from __future__ import annotations

@@ -275,9 +275,10 @@ int main(int argc, char** argv) {
         const Throughput all = engine_throughput(s, o.runs, seed, o.threads, o.reps);
         const double efficiency = all.runs_per_s / (one.runs_per_s * o.threads);
         const double cpu_overhead = all.time.cpu / one.time.cpu;
-        std::printf("engine, %llu runs (mean %.1f ticks/run; escalation %.1f%%, de-escalation %.1f%%, frozen or ongoing %.1f%%)\n",
+        std::printf("engine, %llu runs (mean %.1f ticks/run; escalation %.1f%%, de-escalation %.1f%%, frozen conflict %.1f%%, "
+                    "ongoing war %.1f%%)\n",
                     static_cast<unsigned long long>(o.runs), one.mean_ticks, 100 * one.odds[0], 100 * one.odds[1],
-                    100 * (one.odds[2] + one.odds[3]));
+                    100 * one.odds[2], 100 * one.odds[3]);
         std::printf("  1 thread:   %8.0f runs/s %10.0f run-ticks/s (wall %.3f s); per CPU second: %8.0f runs/s %10.0f run-ticks/s\n",
                     one.runs_per_s, one.ticks_per_s, one.time.wall, one.runs_per_cpu_s, one.ticks_per_cpu_s);
         std::printf("  %d threads:  %8.0f runs/s %10.0f run-ticks/s (wall %.3f s); parallel efficiency %.1f%%;"
@@ -319,7 +320,8 @@ int main(int argc, char** argv) {
 
         json << (si ? ",\n" : "") << "    {\"name\": \"" << s.name << "\", \"path\": \"" << path << "\", \"runs\": " << o.runs
              << ", \"mean_ticks\": " << num(one.mean_ticks) << ",\n"
-             << "     \"odds\": [" << num(one.odds[0]) << ", " << num(one.odds[1]) << ", " << num(one.odds[2] + one.odds[3]) << "],\n"
+             << "     \"odds\": [" << num(one.odds[0]) << ", " << num(one.odds[1]) << ", " << num(one.odds[2]) << ", " << num(one.odds[3])
+             << "],\n"
              << "     \"engine_1\": {\"wall\": " << num(one.time.wall) << ", \"cpu\": " << num(one.time.cpu)
              << ", \"runs_per_s\": " << num(one.runs_per_s) << ", \"ticks_per_s\": " << num(one.ticks_per_s)
              << ", \"runs_per_cpu_s\": " << num(one.runs_per_cpu_s) << ", \"ticks_per_cpu_s\": " << num(one.ticks_per_cpu_s)

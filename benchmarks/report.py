@@ -244,7 +244,7 @@ def main():
     L.append("## Peers (Python, one thread)\n")
     L.append("Both read the same scenario file and implement the same model (`benchmarks/reference/`); "
              "`test_peers_agree.py` checks their outcome shares, end ticks, highest rungs and action shares against Brink's.\n")
-    L.append("| scenario | peer | runs | runs/s | run-ticks/s | per CPU second | odds (esc., de-esc., stalemate) | Brink / peer (wall, CPU) |")
+    L.append("| scenario | peer | runs | runs/s | run-ticks/s | per CPU second | odds (esc., de-esc., frozen, ongoing) | Brink / peer (wall, CPU) |")
     L.append("|---|---|---|---|---|---|---|---|")
     for p in peers["scenarios"]:
         s = scen.get(p["name"])
@@ -256,7 +256,7 @@ def main():
             L.append(f"| {p['name']} | {name} | {q['runs']:,} | {q['runs_per_s']:,.1f} | {q['ticks_per_s']:,.0f} | "
                      f"{q['runs_per_cpu_s']:,.1f} runs/s | {odds} | {ratio} |")
     L.append("")
-    L.append("Brink's odds in the same invocation: " + "; ".join(
+    L.append("Brink's odds (escalation, de-escalation, frozen conflict, ongoing war) in the same invocation: " + "; ".join(
         f"{s['name']} " + ", ".join(f"{100 * x:.1f}%" for x in s["odds"]) for s in bench["scenarios"]) + ".\n")
 
     L.append("## Micro-benchmarks (Google Benchmark, `build-bench/benchmarks/brink_micro`)\n")

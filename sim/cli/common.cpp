@@ -104,4 +104,19 @@ std::string percent(double p) {
 
 bool is_terminal(int fd) { return ::isatty(fd) == 1; }
 
+std::string outcome_names_text() {
+    std::string text;
+    for (int k = 0; k < kOutcomeCount; ++k) {
+        if (k > 0) text += k + 1 == kOutcomeCount ? " or " : ", ";
+        text += outcome_name(static_cast<Outcome>(k));
+    }
+    return text;
+}
+
+std::string unknown_outcome_text(const std::string& name) {
+    std::string text = "--outcome must be " + outcome_names_text() + ", found '" + name + "'";
+    if (name == "stalemate") text += " (a run that reaches the horizon is now a frozen_conflict or an ongoing_war, by outcomes.war_rung)";
+    return text;
+}
+
 }  // namespace brink::cli

@@ -83,6 +83,10 @@ CLI::Option* add_integer_option(CLI::App* cmd, const std::string& name, T& targe
 std::string timestamp(const char* format);  ///< UTC, strftime format
 std::string clock_text(double seconds);     ///< m:ss or h:mm:ss
 std::string percent(double p);              ///< "12.3%"
+/// "escalation, deescalation, frozen_conflict or ongoing_war": the names --outcome takes.
+std::string outcome_names_text();
+/// Why --outcome `name` is refused (a run at the horizon was a "stalemate" before it split).
+std::string unknown_outcome_text(const std::string& name);
 bool is_terminal(int fd);
 
 }  // namespace brink::cli

@@ -1,5 +1,6 @@
 // brink exact: outcome odds computed exactly, for scenarios that reduce to a
 // Markov chain on the ladder (see brink/exact.hpp and docs/validation.md).
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
@@ -32,16 +33,20 @@ int exact_command(const std::string& file, const std::vector<std::string>& overr
     for (const std::string& o : overrides) std::printf("  --set %s\n", o.c_str());
 
     std::printf("\n  %-15s %12s   %s\n", "outcome", "probability", "mean end tick given the outcome");
+    const char* labels[] = {"escalation", "de-escalation", "frozen conflict", "ongoing war"};
     for (std::size_t k = 0; k < kOutcomeCount; ++k) {
         const double given = x.expected_end_tick_given[k];
-        const char* label = outcome_label(static_cast<Outcome>(k));
-        if (std::isnan(given)) std::printf("  %-15s %12.6f   -\n", label, x.outcome_probability[k]);
-        else std::printf("  %-15s %12.6f   %.3f\n", label, x.outcome_probability[k], given);
+        if (std::isnan(given)) std::printf("  %-15s %12.6f   -\n", labels[k], x.outcome_probability[k]);
+        else std::printf("  %-15s %12.6f   %.3f\n", labels[k], x.outcome_probability[k], given);
     }
-    std::printf("\n  expected end tick %.4f (%.1f days); a run with no outcome ends at tick %d\n", x.expected_end_tick,
-                x.expected_end_tick * s.tick_days, s.horizon);
-    std::printf("  without a horizon: P(escalation) %.6f, P(de-escalation) %.6f, ", x.eventual_probability[0],
-                x.eventual_probability[1]);
+    std::printf("\n  expected end tick %.4f (%.1f days); ", x.expected_end_tick, x.expected_end_tick * s.tick_days);
+    if (s.outcomes.war_rung < 0) std::printf("a run with no outcome by tick %d is a frozen conflict (outcomes.war_rung not set)\n", s.horizon);
+    else
+        std::printf("a run with no outcome by tick %d is an ongoing war at rung %d (%s) or above, else a frozen conflict\n", s.horizon,
+                    chain.war_rung, s.ladder[static_cast<std::size_t>(chain.war_rung)].id.c_str());
+    // Without a horizon nothing is cut off, so there is no frozen/ongoing split: the rest never ends.
+    std::printf("  without a horizon: P(escalation) %.6f, P(de-escalation) %.6f, never ending %.6f, ", x.eventual_probability[0],
+                x.eventual_probability[1], std::max(0.0, 1.0 - x.eventual_probability[0] - x.eventual_probability[1]));
     if (std::isinf(x.expected_absorption_time)) std::printf("some runs never end\n");
     else std::printf("expected ticks to an outcome %.4f\n", x.expected_absorption_time);
 

@@ -268,7 +268,7 @@ Command add_sensitivity_command(CLI::App& app, const std::string& command_line) 
     add_integer_option(cmd, "--trajectories", o->trajectories, 2, 10000, "Morris trajectories r (costs r x (k + 1) points)");
     add_integer_option(cmd, "--levels", o->levels, 2, 10000, "Morris grid levels (even)");
     add_integer_option(cmd, "--bootstrap", o->resamples, 0, 100000, "Bootstrap resamples for Sobol intervals");
-    cmd->add_option("--outcome", o->outcome, "escalation, deescalation, frozen_conflict or ongoing_war");
+    cmd->add_option("--outcome", o->outcome, outcome_names_text());
     o->common.add_to(cmd, "Runs per design point (default 1000)");
     return Command{cmd, [o, command_line] {
         return guarded("sensitivity", [&] {
@@ -285,8 +285,7 @@ Command add_sensitivity_command(CLI::App& app, const std::string& command_line) 
             check_point_count(sensitivity_point_count(static_cast<int>(o->params.size()), o->samples, o->trajectories, plan.sobol, plan.morris),
                               "the design (N (k + 2) for Sobol plus r (k + 1) for Morris)");
             const std::optional<Outcome> outcome = parse_outcome(o->outcome);
-            if (!outcome)
-                return usage("sensitivity", "--outcome must be escalation, deescalation, frozen_conflict or ongoing_war, found '" + o->outcome + "'");
+            if (!outcome) return usage("sensitivity", unknown_outcome_text(o->outcome));
             plan.outcome = *outcome;
             plan.base_samples = o->samples;
             plan.trajectories = o->trajectories;

@@ -150,8 +150,12 @@ int play(const Scenario& s, const std::string& as, std::uint64_t seed, std::uint
     const Leader& me = s.leaders[static_cast<std::size_t>(human)];
     std::printf("%s\nYou are %s. The model plays %s. Each tick (%g days) pick one move.\n", s.name.c_str(), me.name.c_str(),
                 s.leaders[static_cast<std::size_t>(1 - human)].name.c_str(), s.tick_days);
-    std::printf("The crisis ends in escalation at rung %d (%s), in de-escalation by a settlement or agreement, or, after %d ticks, in a frozen conflict or an ongoing war.\n",
+    std::printf("The crisis ends in escalation at rung %d (%s), in de-escalation by a settlement or agreement, or after %d ticks ",
                 s.outcomes.escalation_rung, s.ladder[static_cast<std::size_t>(s.outcomes.escalation_rung)].label.c_str(), s.horizon);
+    if (s.outcomes.war_rung < 0) std::printf("in a frozen conflict.\n");
+    else
+        std::printf("in an ongoing war (at rung %d, %s, or above) or a frozen conflict.\n", s.outcomes.war_rung,
+                    s.ladder[static_cast<std::size_t>(s.outcomes.war_rung)].label.c_str());
     Player player(s, human);
     RunResult result;
     WorkspaceHandle ws;
@@ -164,8 +168,9 @@ int play(const Scenario& s, const std::string& as, std::uint64_t seed, std::uint
         std::cerr << "brink play: the input ended before the game did (exit " << static_cast<int>(game_unfinished) << ")\n";
         return game_unfinished;
     }
-    std::printf("\nYour game ended in %s at tick %d; the ladder peaked at rung %d (%s).\n", outcome_name(result.outcome),
+    std::printf("\nYour game ended in %s at tick %d; the ladder peaked at rung %d (%s).\n", outcome_label(result.outcome),
                 result.end_tick, result.max_rung, s.ladder[static_cast<std::size_t>(result.max_rung)].label.c_str());
+    if (const std::string note = horizon_note(s, result); !note.empty()) std::printf("At the end: %s.\n", note.c_str());
     std::printf("Your path:");
     for (std::size_t k = 0; k < player.path().size(); ++k) std::printf("%s %s", k ? "," : "", player.path()[k].c_str());
     std::printf("\n");

@@ -48,8 +48,7 @@ void print_result(const Scenario& s, const Aggregates& a, const BatchRecord& rec
             when = w.str();
         }
         const std::string interval = "[" + percent(ci.low) + ", " + percent(ci.high) + "]";
-        std::printf("  %-15s %11s   %-17s  %s\n", outcome_label(static_cast<Outcome>(k)), percent(ci.estimate).c_str(),
-                    interval.c_str(), when.c_str());
+        std::printf("  %-15s %11s   %-17s  %s\n", outcome_label(static_cast<Outcome>(k)), percent(ci.estimate).c_str(), interval.c_str(), when.c_str());
     }
     if (a.failed > 0) std::printf("\n  %llu run(s) failed; see errors.csv\n", static_cast<unsigned long long>(a.failed));
     std::printf("\nstopped by: %s\nresults in: %s/\n", stop_reason_name(status.reason), dir.c_str());

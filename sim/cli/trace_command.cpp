@@ -25,7 +25,7 @@ Command add_trace_command(CLI::App& app) {
     add_integer_option(cmd, "--run", o->run, 0, std::numeric_limits<std::uint64_t>::max(),
                        "Run id to replay (as in runs.csv); default 0, or the first with --outcome");
     add_integer_option(cmd, "--seed", o->seed, 0, kMaxSeed, "Master seed (default: the scenario's run.seed)");
-    cmd->add_option("--outcome", o->outcome, "Replay the first run (from --run, default 0) that ends in escalation, deescalation, frozen_conflict or ongoing_war");
+    cmd->add_option("--outcome", o->outcome, "Replay the first run (from --run, default 0) that ends in " + outcome_names_text());
     cmd->add_option("--format", o->format, "text, csv or json");
     add_integer_option(cmd, "--top", o->top, 1, 100, "Options shown per decision in the text story (1 to 100)");
     cmd->add_option("--out", o->out, "Write to this file instead of standard output");
@@ -36,8 +36,8 @@ Command add_trace_command(CLI::App& app) {
             return static_cast<int>(usage_error);
         };
         if (o->format != "text" && o->format != "csv" && o->format != "json") return fail("--format must be text, csv or json, found '" + o->format + "'");
-        if (!o->outcome.empty() && !parse_outcome(o->outcome))
-            return fail("--outcome must be escalation, deescalation, frozen_conflict or ongoing_war, found '" + o->outcome + "'");
+        const std::optional<Outcome> wanted = o->outcome.empty() ? std::nullopt : parse_outcome(o->outcome);
+        if (!o->outcome.empty() && !wanted) return fail(unknown_outcome_text(o->outcome));
         const auto loaded = load_or_report(o->scenario, o->overrides);
         if (!loaded) return static_cast<int>(usage_error);
         const Scenario& s = loaded->scenario;
@@ -46,7 +46,7 @@ Command add_trace_command(CLI::App& app) {
         if (!o->outcome.empty()) {
             // A million run ids from --run, fewer where that would pass the last id.
             const std::uint64_t limit = std::min<std::uint64_t>(1000000, std::numeric_limits<std::uint64_t>::max() - run);
-            const auto found = limit > 0 ? find_run(s, seed, *parse_outcome(o->outcome), run, limit) : std::nullopt;
+            const auto found = limit > 0 ? find_run(s, seed, *wanted, run, limit) : std::nullopt;
             if (!found) return fail("no run ending in " + o->outcome + " among run ids " + std::to_string(run) + " to " + std::to_string(run + std::max<std::uint64_t>(limit, 1) - 1));
             run = *found;
         }

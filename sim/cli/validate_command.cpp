@@ -7,12 +7,44 @@ namespace brink::cli {
 
 namespace {
 
-/// The rungs whose own step thresholds differ from the ladder's (docs/model.md, Ladder).
-void print_firebreaks(const Scenario& s) {
-    for (const Rung& r : s.ladder) {
-        if (r.up_threshold) std::printf("  firebreak: a step up into %s at pressure %g (the ladder's: %g)\n", r.id.c_str(), *r.up_threshold, s.step.up_threshold);
+/// The rungs (or nuclear levels) whose own step thresholds differ from the step's (docs/model.md, Ladder).
+void print_firebreaks(const std::vector<Rung>& rungs, const LadderStep& step, const char* track) {
+    for (const Rung& r : rungs) {
+        if (r.up_threshold)
+            std::printf("  %sfirebreak: a step up into %s at pressure %g (the %s: %g)\n", track, r.id.c_str(), *r.up_threshold,
+                        *track ? "track's" : "ladder's", step.up_threshold);
         if (r.down_threshold)
-            std::printf("  firebreak: a step down out of %s at pressure %g (the ladder's: %g)\n", r.id.c_str(), *r.down_threshold, s.step.down_threshold);
+            std::printf("  %sfirebreak: a step down out of %s at pressure %g (the %s: %g)\n", track, r.id.c_str(), *r.down_threshold,
+                        *track ? "track's" : "ladder's", step.down_threshold);
+    }
+}
+
+const char* action_name(const Scenario& s, int a) { return s.actions[static_cast<std::size_t>(a)].name.c_str(); }
+
+/// The version-2 mechanisms a scenario uses, one short line each (docs/model.md, Strategic leaders).
+void print_strategic(const Scenario& s) {
+    for (const Action& a : s.actions) {
+        if (a.jumps.empty()) continue;
+        std::printf("  jumps: %s", a.name.c_str());
+        for (const Jump& j : a.jumps) std::printf(" · to %s with p %g", s.ladder[static_cast<std::size_t>(j.to)].id.c_str(), j.probability);
+        std::printf("\n");
+    }
+    if (s.nuclear.present()) {
+        std::printf("  nuclear track: ");
+        for (int l = 0; l < s.nuclear.level_count(); ++l)
+            std::printf("%s%d %s%s", l ? " · " : "", l, s.nuclear.levels[static_cast<std::size_t>(l)].id.c_str(),
+                        s.nuclear.levels[static_cast<std::size_t>(l)].terminal ? " (terminal)" : "");
+        std::printf("; starts at level %d", s.nuclear.initial_level);
+        if (s.outcomes.nuclear_escalation_level >= 0) std::printf("; escalation at level %d", s.outcomes.nuclear_escalation_level);
+        std::printf("\n");
+        print_firebreaks(s.nuclear.levels, s.nuclear.step, "nuclear ");
+    }
+    for (const Commitment& c : s.commitments) {
+        std::printf("  commitment %s: %s answers", c.id.c_str(), s.leaders[static_cast<std::size_t>(c.by)].id.c_str());
+        for (std::size_t k = 0; k < c.trigger.size(); ++k) std::printf("%s%s", k ? " or " : " ", action_name(s, c.trigger[k]));
+        std::printf(" with %s within %d tick%s; credibility %g; ", action_name(s, c.response), c.window, c.window == 1 ? "" : "s", c.credibility);
+        if (c.declared_by >= 0) std::printf("declared by %s\n", action_name(s, c.declared_by));
+        else std::printf("standing\n");
     }
 }
 
@@ -32,7 +64,9 @@ int validate_command(const std::vector<std::string>& files, const std::vector<st
                             s.ladder[static_cast<std::size_t>(r)].terminal ? " (terminal)" : "");
             std::printf("\n  starts at rung %d; escalation at rung %d; settlement at or below rung %d\n", s.initial_rung,
                         s.outcomes.escalation_rung, s.outcomes.settlement_rung);
-            print_firebreaks(s);
+            if (s.outcomes.war_rung >= 0) std::printf("  at the horizon: ongoing war at or above rung %d, else a frozen conflict\n", s.outcomes.war_rung);
+            print_firebreaks(s.ladder, s.step, "");
+            print_strategic(s);
             for (const Leader& l : s.leaders) {
                 std::printf("  %s (%s): rationality %g, risk tolerance %g, misperception %g\n", l.id.c_str(), l.name.c_str(),
                             l.traits.rationality, l.traits.risk_tolerance, l.traits.misperception);
@@ -41,6 +75,12 @@ int validate_command(const std::vector<std::string>& files, const std::vector<st
                 std::printf("\n    menu (%zu):", l.menu.size());
                 for (const int a : l.menu) std::printf(" %s", s.actions[static_cast<std::size_t>(a)].name.c_str());
                 std::printf("\n");
+                if (l.traits.foresight > 1) std::printf("    foresight %d ticks, discount %g\n", l.traits.foresight, l.traits.discount);
+                if (!l.modes.empty()) {
+                    std::printf("    hidden modes:");
+                    for (const Mode& m : l.modes) std::printf("%s%s%s", &m == &l.modes.front() ? " " : " · ", m.id.c_str(), &m == &l.modes.front() ? " (initial)" : "");
+                    std::printf("\n");
+                }
             }
             for (const std::string& o : overrides) std::printf("  --set %s\n", o.c_str());
         } catch (const ScenarioError& e) {

@@ -224,6 +224,18 @@ std::vector<std::vector<std::string>> point_values(const std::vector<std::vector
 
 void prepare_output_folder(const std::string& dir) { lock_new_folder(dir); }
 
+namespace {
+/// The Outcome code of an outcome name in runs.csv; an unknown name (a "stalemate" from
+/// before the horizon split into frozen_conflict and ongoing_war, say) is refused.
+std::uint8_t outcome_code(const std::string& name, const std::string& path, std::uint64_t run) {
+    for (int k = 0; k < kOutcomeCount; ++k)
+        if (name == outcome_name(static_cast<Outcome>(k))) return static_cast<std::uint8_t>(k);
+    std::string why = path + ": run " + std::to_string(run) + " has outcome '" + name + "'; expected escalation, deescalation, frozen_conflict or ongoing_war";
+    if (name == "stalemate") why += " (the folder was written by an older Brink; run it again)";
+    throw OutputError(why);
+}
+}  // namespace
+
 OutcomeColumn read_outcomes(const std::string& dir) {
     const fs::path path = fs::path(dir) / "runs.csv";
     if (!fs::exists(path)) throw OutputError(dir + " has no runs.csv; expected a Brink run folder");
@@ -248,8 +260,7 @@ OutcomeColumn read_outcomes(const std::string& dir) {
         else if (seed != col.seed) throw OutputError(path.string() + " mixes seeds");
         first = false;
         col.run_ids.push_back(std::stoull(cells[c_run]));
-        const std::string& o = cells[c_outcome];
-        col.outcomes.push_back(o == "escalation" ? 0 : o == "deescalation" ? 1 : 2);
+        col.outcomes.push_back(outcome_code(cells[c_outcome], path.string(), col.run_ids.back()));
         col.end_ticks.push_back(std::stoi(cells[c_end]));
     }
     return col;

@@ -228,9 +228,9 @@ ExactChain build_chain(const Scenario& s) {
 
     ExactChain chain;
     chain.rungs = s.rung_count();
-    chain.war_rung = s.outcomes.war_rung;
     chain.tension = s.initial[static_cast<std::size_t>(s.tension)];
     chain.channel = s.initial[static_cast<std::size_t>(s.channel)];
+    chain.war_rung = s.outcomes.war_rung < 0 ? s.outcomes.escalation_rung : s.outcomes.war_rung;
     const int top_transient = std::min(s.outcomes.escalation_rung, s.rung_count());  // rungs [0, top) are transient
     const int K = s.outcomes.settlement_ticks;
     chain.settlement_possible = analysis.settlement_read && chain.tension < s.outcomes.settlement_tension;
@@ -377,13 +377,13 @@ ExactResult solve_chain(const ExactChain& chain, int horizon) {
     const auto H = static_cast<std::size_t>(horizon);
     out.outcome_probability[0] = out.cumulative_incidence[0][H];
     out.outcome_probability[1] = out.cumulative_incidence[1][H];
-    // Runs still going at the horizon: ongoing wars at or above outcomes.war_rung, frozen
-    // conflicts below it (horizon_outcome); pi is the transient mass after tick H.
-    for (int st = 0; st < S; ++st) {
-        const auto k = static_cast<std::size_t>(horizon_outcome(chain.war_rung, chain.rung_of[static_cast<std::size_t>(st)]));
-        out.outcome_probability[k] += pi(st);
+    // The runs still going at the horizon, split by their rung there (as simulate() does).
+    for (int s = 0; s < S; ++s) {
+        const bool war = chain.rung_of[static_cast<std::size_t>(s)] >= chain.war_rung;
+        out.outcome_probability[static_cast<std::size_t>(war ? Outcome::ongoing_war : Outcome::frozen_conflict)] += pi(s);
     }
-    for (std::size_t k = 2; k < kOutcomeCount; ++k) out.cumulative_incidence[k][H] = out.outcome_probability[k];
+    for (const Outcome k : {Outcome::frozen_conflict, Outcome::ongoing_war})
+        out.cumulative_incidence[static_cast<std::size_t>(k)][H] = out.outcome_probability[static_cast<std::size_t>(k)];
     out.expected_end_tick = 0.0;
     double second_moment = 0.0;
     for (std::size_t t = 0; t < H; ++t) {

@@ -991,7 +991,7 @@ void start(const Scenario& s, std::uint64_t run_id, std::uint64_t seed, Workspac
     result.run_id = run_id;
     result.max_rung = s.initial_rung;
     result.first_tick_at_rung[at(s.initial_rung)] = 0;
-    result.outcome = Outcome::frozen_conflict;  // until an outcome is reached, or set at the horizon
+    result.outcome = Outcome::frozen_conflict;  // until an outcome is reached; the horizon splits it (simulate)
     result.end_tick = s.horizon;
 
     rs = RunState{};

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <utility>
 
 #include "brink/output.hpp"
 #include "brink/json.hpp"
@@ -159,6 +160,16 @@ std::string firebreak_note(const Scenario& s, int before, int after, double x) {
     return "";
 }
 
+std::string horizon_note(const Scenario& s, const RunResult& r) {
+    if (r.outcome != Outcome::frozen_conflict && r.outcome != Outcome::ongoing_war) return "";
+    const std::string rung = std::to_string(r.final_rung) + " (" + s.ladder[static_cast<std::size_t>(r.final_rung)].label + ")";
+    const std::string head = "no outcome by tick " + std::to_string(s.horizon) + "; still at rung " + rung;
+    if (s.outcomes.war_rung < 0) return head + ": a frozen conflict (the scenario sets no outcomes.war_rung)";
+    const std::string war = std::to_string(s.outcomes.war_rung) + " (" + s.ladder[static_cast<std::size_t>(s.outcomes.war_rung)].label + ")";
+    return head + (r.outcome == Outcome::ongoing_war ? ", at or above the war rung " + war + ": an ongoing war"
+                                                      : ", below the war rung " + war + ": a frozen conflict");
+}
+
 std::string trace_text(const Scenario& s, const Trace& t, int top_options) {
     std::string out;
     const auto rung_label = [&](int r) { return std::to_string(r) + " " + s.ladder[static_cast<std::size_t>(r)].label; };
@@ -236,7 +247,8 @@ std::string trace_text(const Scenario& s, const Trace& t, int top_options) {
         before = after;
     }
     line("");
-    line("End: " + ending + ".");
+    const std::string note = horizon_note(s, r);
+    line("End: " + ending + (note.empty() ? "" : "; " + note) + ".");
     return out;
 }
 
@@ -292,7 +304,7 @@ std::string trace_json(const Scenario& s, const Trace& t) {
         j.end_object();
     }
     if (!s.commitments.empty()) {
-        j.begin_object("final_credibility");
+        j.begin_object("final_credibility");  // after the last tick (runs.csv: credibility_<id>)
         for (std::size_t c = 0; c < s.commitments.size(); ++c) j.value(s.commitments[c].id, t.result.final_credibility[c]);
         j.end_object();
     }
@@ -311,12 +323,12 @@ std::string trace_json(const Scenario& s, const Trace& t) {
                 j.begin_object().value("id", s.commitments[static_cast<std::size_t>(c.commitment)].id).value("active", c.active)
                     .value("pending", c.pending).value("credibility", c.credibility).end_object();
             j.end_array();
-            j.begin_array("honoured");
-            for (const int c : v.honoured) j.value("", s.commitments[static_cast<std::size_t>(c)].id);
-            j.end_array();
-            j.begin_array("bluffed");
-            for (const int c : v.bluffed) j.value("", s.commitments[static_cast<std::size_t>(c)].id);
-            j.end_array();
+            // Resolved at the end of this tick (runs.csv counts them: honoured_<id>, bluffed_<id>).
+            for (const auto& [key, list] : {std::pair{"honoured", &v.honoured}, std::pair{"bluffed", &v.bluffed}}) {
+                j.begin_array(key);
+                for (const int c : *list) j.value("", s.commitments[static_cast<std::size_t>(c)].id);
+                j.end_array();
+            }
         }
         j.begin_array("events");
         for (const int e : v.events_fired) j.value("", s.events[static_cast<std::size_t>(e)].name);

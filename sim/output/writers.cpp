@@ -298,16 +298,47 @@ std::string runs_csv_header(const Scenario& s) {
     for (const std::string& v : s.variables) h += ",final_" + v;
     for (const Leader& l : s.leaders)
         for (const int a : l.menu) h += "," + l.id + "_" + s.actions[static_cast<std::size_t>(a)].name;
-    // Model version 2, only where the scenario has the mechanism (version-1 files unchanged).
+    // Version-2 mechanisms, only where the scenario has them (a version-1 file keeps its columns).
     if (s.nuclear.present()) {
         h += ",max_level,final_level";
-        for (const Rung& l : s.nuclear.levels) h += ",first_tick_level_" + l.id;
+        for (const Rung& level : s.nuclear.levels) h += ",first_tick_level_" + level.id;
     }
     for (const Commitment& c : s.commitments) h += ",honoured_" + c.id + ",bluffed_" + c.id + ",credibility_" + c.id;
     for (const Leader& l : s.leaders)
         for (const Mode& m : l.modes) h += ",first_tick_mode_" + l.id + "_" + m.id;
     return h + "\n";
 }
+
+namespace {
+
+/// A first-tick cell: empty when never reached (NA in pandas and R).
+void append_tick(std::string& out, int tick) {
+    out += ',';
+    if (tick >= 0) out += std::to_string(tick);
+}
+
+/// The cells of runs_csv_header's version-2 columns, in its order.
+void append_version2_cells(std::string& out, const Scenario& s, const RunResult& r) {
+    if (s.nuclear.present()) {
+        out += ',';
+        out += std::to_string(r.max_level);
+        out += ',';
+        out += std::to_string(r.final_level);
+        for (const int t : r.first_tick_at_level) append_tick(out, t);
+    }
+    for (std::size_t c = 0; c < s.commitments.size(); ++c) {
+        out += ',';
+        out += std::to_string(r.honoured[c]);
+        out += ',';
+        out += std::to_string(r.bluffed[c]);
+        out += ',';
+        out += format_double(r.final_credibility[c]);
+    }
+    for (const auto& modes : r.first_tick_in_mode)
+        for (const int t : modes) append_tick(out, t);
+}
+
+}  // namespace
 
 void append_run_row(std::string& out, const Scenario& s, const RunResult& r, std::uint64_t seed) {
     out += std::to_string(r.run_id);
@@ -336,20 +367,7 @@ void append_run_row(std::string& out, const Scenario& s, const RunResult& r, std
             out += ',';
             out += std::to_string(c);
         }
-    const auto tick_or_empty = [&out](int t) {
-        out += ',';
-        if (t >= 0) out += std::to_string(t);
-    };
-    if (s.nuclear.present()) {
-        out += ',' + std::to_string(r.max_level) + ',' + std::to_string(r.final_level);
-        for (const int t : r.first_tick_at_level) tick_or_empty(t);
-    }
-    for (std::size_t c = 0; c < s.commitments.size(); ++c) {
-        out += ',' + std::to_string(r.honoured[c]) + ',' + std::to_string(r.bluffed[c]) + ',';
-        out += format_double(r.final_credibility[c]);
-    }
-    for (const auto& modes : r.first_tick_in_mode)
-        for (const int t : modes) tick_or_empty(t);
+    append_version2_cells(out, s, r);
     out += '\n';
 }
 

@@ -387,6 +387,7 @@ private:
     std::vector<std::string> rung_ids_;
     std::vector<std::string> level_ids_;
     bool initial_rung_ok_ = true;
+    bool initial_level_ok_ = true;
 
     void read_run(const Node& root, Scenario& s) {
         const Node* run = r_.map(root, "run", "", false, "run");
@@ -450,39 +451,42 @@ private:
         return std::max(0, index);
     }
 
-    /// A rung's firebreaks: the thresholds of a step up into it and down out of it. The
-    /// lowest rung has neither step.
-    void read_firebreaks(const Node& item, const std::string& path, std::size_t index, Rung& rung) {
+    /// A rung's (or nuclear level's) firebreaks: the thresholds of a step up into it and
+    /// down out of it. The lowest rung has neither step. `list` is "ladder.rungs" or "nuclear.levels".
+    void read_firebreaks(const Node& item, const std::string& path, std::size_t index, Rung& rung, const std::string& list) {
+        const std::string noun = list == "ladder.rungs" ? "rung" : "level";
         for (const char* key : {"up_threshold", "down_threshold"}) {
             const Node* n = item.find(key);
             if (!n) continue;
             if (index == 0) {
                 r_.error(n->mark, path + "." + key,
-                         std::string("the lowest rung is never stepped ") + (key[0] == 'u' ? "up into" : "down out of") +
-                             "; give a firebreak on the rung whose entry (up_threshold) or exit (down_threshold) it guards");
+                         "the lowest " + noun + " is never stepped " + (key[0] == 'u' ? "up into" : "down out of") +
+                             "; give a firebreak on the " + noun + " whose entry (up_threshold) or exit (down_threshold) it guards");
                 continue;
             }
-            const double v = r_.number(item, key, path, std::string("ladder.rungs[].") + key);
+            const double v = r_.number(item, key, path, list + "[]." + key);
             (key[0] == 'u' ? rung.up_threshold : rung.down_threshold) = v;
         }
     }
 
-    /// At every rung with both steps, the down threshold in force must be below the up
+    /// At every rung (level) with both steps, the down threshold in force must be below the up
     /// threshold in force, so that P(up) + P(down) <= 1 (docs/model.md, Ladder).
-    void check_firebreaks(const Node& rungs, const Scenario& s) {
-        const std::size_t n = std::min(rungs.list.size(), s.ladder.size());
+    void check_firebreaks(const Node& list, const std::vector<Rung>& rungs, const LadderStep& step, const std::string& name) {
+        const std::string noun = name == "ladder.rungs" ? "rung" : "level";
+        const std::string owner = name == "ladder.rungs" ? "the ladder's" : "the track's";
+        const std::size_t n = std::min(list.list.size(), rungs.size());
         for (std::size_t r = 1; r + 1 < n; ++r) {
-            const Rung& here = s.ladder[r];
-            const Rung& above = s.ladder[r + 1];
-            if (!here.down_threshold && !above.up_threshold) continue;  // the ladder's own check covers it
-            const double down = here.down_threshold.value_or(s.step.down_threshold);
-            const double up = above.up_threshold.value_or(s.step.up_threshold);
+            const Rung& here = rungs[r];
+            const Rung& above = rungs[r + 1];
+            if (!here.down_threshold && !above.up_threshold) continue;  // the step's own check covers it
+            const double down = here.down_threshold.value_or(step.down_threshold);
+            const double up = above.up_threshold.value_or(step.up_threshold);
             if (down < up) continue;
-            r_.error(rungs.list[r].mark, "ladder.rungs[" + std::to_string(r) + "]",
-                     "at rung '" + here.id + "' the down threshold in force (" + format_number(down) +
-                         (here.down_threshold ? ", this rung's down_threshold" : ", the ladder's") +
+            r_.error(list.list[r].mark, name + "[" + std::to_string(r) + "]",
+                     "at " + noun + " '" + here.id + "' the down threshold in force (" + format_number(down) +
+                         (here.down_threshold ? ", this " + noun + "'s down_threshold" : ", " + owner) +
                          ") must be below the up threshold into '" + above.id + "' (" + format_number(up) +
-                         (above.up_threshold ? ", its up_threshold" : ", the ladder's") + ")");
+                         (above.up_threshold ? ", its up_threshold" : ", " + owner) + ")");
         }
     }
 
@@ -509,7 +513,7 @@ private:
                         rung.label = r_.string(item, "label", path, rung.id);
                         rung.war_cost = r_.number(item, "war_cost", path, "ladder.rungs[].war_cost");
                         rung.terminal = r_.boolean(item, "terminal", path, false);
-                        read_firebreaks(item, path, i, rung);
+                        read_firebreaks(item, path, i, rung, "ladder.rungs");
                     }
                     rung_ids_.push_back(rung.id);
                     s.ladder.push_back(rung);
@@ -526,7 +530,7 @@ private:
                                                             ") must be below up_threshold (" + format_number(s.step.up_threshold) + ")");
                 s.state_weights = state_weights(*step, "ladder.step", "state_weights", "ladder.step.state_weights", s);
             }
-            if (rungs && rungs->kind == Node::Kind::list) check_firebreaks(*rungs, s);
+            if (rungs && rungs->kind == Node::Kind::list) check_firebreaks(*rungs, s.ladder, s.step, "ladder.rungs");
             if (const Node* t = r_.map(*ladder, "tension", "ladder", false, "ladder.tension")) {
                 s.tension_rule.decay = r_.number(*t, "decay", "ladder.tension", "ladder.tension.decay");
                 s.tension_rule.gain = r_.number(*t, "gain", "ladder.tension", "ladder.tension.gain");
@@ -589,13 +593,34 @@ private:
             }
             r_.check_keys(item, ip, "actions.*.jumps[]");
             Jump j;
-            if (const Node* to = item.find("to")) j.to = rung_ref(*to, ip + ".to");
-            else r_.error(item.mark, ip + ".to", "missing required field 'to' (a rung id or index)");
+            if (const Node* to = item.find("to")) {
+                const std::size_t before = r_.diagnostics.size();
+                j.to = rung_ref(*to, ip + ".to");
+                // Only a rung read cleanly can be the lowest; an unknown one already has its error.
+                if (j.to == 0 && r_.diagnostics.size() == before)
+                    r_.error(to->mark, ip + ".to", "a jump to the lowest rung never happens (jumps only move the ladder up)");
+            } else {
+                r_.error(item.mark, ip + ".to", "missing required field 'to' (a rung id or index)");
+            }
             j.probability = r_.number(item, "probability", ip, "actions.*.jumps[].probability");
-            if (j.to == 0 && item.find("to")) r_.error(item.find("to")->mark, ip + ".to", "a jump to the lowest rung never happens (jumps only move the ladder up)");
             jumps.push_back(j);
         }
         return jumps;
+    }
+
+    /// An action of `leader`'s menu, by name: its action index, or -1 with a located error
+    /// that says whether the name is unknown or an action outside this menu (and `why` it must be in it).
+    int menu_action(const Node& n, const std::string& path, const Scenario& s, const Leader& leader, const std::string& why) {
+        std::vector<std::string> menu;
+        for (const int a : leader.menu) menu.push_back(s.actions[static_cast<std::size_t>(a)].name);
+        const int known = n.kind == Node::Kind::scalar ? s.action_index(n.scalar) : -1;
+        if (known >= 0 && std::find(leader.menu.begin(), leader.menu.end(), known) == leader.menu.end()) {
+            r_.error(n.mark, path, "action '" + n.scalar + "' is not in " + leader.id + "'s menu (" + why + "); " + leader.id +
+                                       "'s menu: " + list_names(menu));
+            return -1;
+        }
+        const int k = r_.reference(n, path, menu, "action in " + leader.id + "'s menu");
+        return k < 0 ? -1 : leader.menu[static_cast<std::size_t>(k)];
     }
 
     void read_leader_ids(const Node& root) {
@@ -761,9 +786,7 @@ private:
         if (!modes) return;
         const std::string mp = path + ".modes";
         if (modes->map.size() < 2)
-            r_.error(modes->mark, mp, "expected at least 2 modes (one mode is no hidden intent), found " + std::to_string(modes->map.size()));
-        std::vector<std::string> menu_names;
-        for (const int a : leader.menu) menu_names.push_back(s.actions[static_cast<std::size_t>(a)].name);
+            r_.error(modes->where(), mp, "expected at least 2 modes (one mode is no hidden intent), found " + std::to_string(modes->map.size()));
         for (const Entry& e : modes->map) {
             const std::string p = mp + "." + e.key;
             Mode mode;
@@ -780,9 +803,10 @@ private:
                 for (const Entry& a : prop->map) {
                     const std::string ap = p + ".propensity." + a.key;
                     const Node key_node = tree::scalar_node(a.key, a.key_mark);
-                    const int k = r_.reference(key_node, ap, menu_names, "action in " + leader.id + "'s menu");
+                    const int action = menu_action(key_node, ap, s, leader, "a mode's propensities are over its leader's moves");
                     const double bonus = r_.number_at(a.value, ap, spec_of("leaders.*.modes.*.propensity.*"));
-                    if (k >= 0) mode.propensity[static_cast<std::size_t>(k)] = bonus;
+                    const auto k = std::find(leader.menu.begin(), leader.menu.end(), action) - leader.menu.begin();
+                    if (action >= 0) mode.propensity[static_cast<std::size_t>(k)] = bonus;
                 }
             }
             mode.prior = r_.number(e.value, "prior", p, "leaders.*.modes.*.prior");
@@ -797,7 +821,7 @@ private:
         }
         if (modes->map.size() >= 2 &&
             std::none_of(leader.modes.begin() + 1, leader.modes.end(), [](const Mode& m) { return m.enterable; }))
-            r_.error(modes->mark, mp, "no mode after the first has 'enter', so the leader never leaves '" + leader.modes.front().id +
+            r_.error(modes->where(), mp, "no mode after the first has 'enter', so the leader never leaves '" + leader.modes.front().id +
                                           "'; give the mode it can switch to an enter: {intercept: ...}");
     }
 
@@ -826,15 +850,7 @@ private:
                     level.label = r_.string(item, "label", path, level.id);
                     level.war_cost = r_.number(item, "war_cost", path, "nuclear.levels[].war_cost");
                     level.terminal = r_.boolean(item, "terminal", path, false);
-                    for (const char* key : {"up_threshold", "down_threshold"}) {
-                        const Node* n = item.find(key);
-                        if (!n) continue;
-                        if (i == 0) {
-                            r_.error(n->mark, path + "." + key, "the lowest level is never stepped into or out of downward; give the firebreak on the level it guards");
-                            continue;
-                        }
-                        (key[0] == 'u' ? level.up_threshold : level.down_threshold) = r_.number(item, key, path, std::string("nuclear.levels[].") + key);
-                    }
+                    read_firebreaks(item, path, i, level, "nuclear.levels");
                 }
                 level_ids_.push_back(level.id);
                 track.levels.push_back(level);
@@ -850,24 +866,26 @@ private:
                 r_.error(step->mark, "nuclear.step", "down_threshold (" + format_number(track.step.down_threshold) +
                                                          ") must be below up_threshold (" + format_number(track.step.up_threshold) + ")");
         }
-        // Firebreaks: the down threshold in force must be below the up threshold in force at every level with both steps.
-        for (std::size_t l = 1; levels && levels->kind == Node::Kind::list && l + 1 < track.levels.size(); ++l) {
-            const double down = track.levels[l].down_threshold.value_or(track.step.down_threshold);
-            const double up = track.levels[l + 1].up_threshold.value_or(track.step.up_threshold);
-            if ((track.levels[l].down_threshold || track.levels[l + 1].up_threshold) && !(down < up))
-                r_.error(levels->list[l].mark, "nuclear.levels[" + std::to_string(l) + "]",
-                         "at level '" + track.levels[l].id + "' the down threshold in force (" + format_number(down) +
-                             ") must be below the up threshold into '" + track.levels[l + 1].id + "' (" + format_number(up) + ")");
+        if (levels && levels->kind == Node::Kind::list) check_firebreaks(*levels, track.levels, track.step, "nuclear.levels");
+        if (const Node* initial = t->find("initial_level")) {
+            const std::size_t before = r_.diagnostics.size();
+            track.initial_level = level_ref(*initial, "nuclear.initial_level");
+            initial_level_ok_ = r_.diagnostics.size() == before;
         }
-        if (const Node* initial = t->find("initial_level")) track.initial_level = level_ref(*initial, "nuclear.initial_level");
         track.rung_pressure.assign(s.ladder.size(), 0.0);
         if (const Node* rp = r_.map(*t, "rung_pressure", "nuclear", false, "nuclear.rung_pressure")) {
+            std::vector<std::string> given(s.ladder.size());  // the key that set each rung, to catch `war` and `3` both
             for (const Entry& e : rp->map) {
                 const std::string p = "nuclear.rung_pressure." + e.key;
                 const Node key_node = tree::scalar_node(e.key, e.key_mark);
-                const int r = rung_ref(key_node, p);
+                const std::size_t before = r_.diagnostics.size();
+                const auto r = static_cast<std::size_t>(rung_ref(key_node, p));
                 const double v = r_.number_at(e.value, p, spec_of("nuclear.rung_pressure.*"));
-                if (static_cast<std::size_t>(r) < track.rung_pressure.size()) track.rung_pressure[static_cast<std::size_t>(r)] = v;
+                if (r_.diagnostics.size() != before || r >= given.size()) continue;
+                if (!given[r].empty())
+                    r_.error(e.key_mark, p, "rung " + std::to_string(r) + " ('" + s.ladder[r].id + "') is already given as '" + given[r] + "'");
+                given[r] = e.key;
+                track.rung_pressure[r] = v;
             }
         }
     }
@@ -904,37 +922,31 @@ private:
             r_.check_keys(n, p, "commitments.*");
             const Node* by = n.find("by");
             if (!by) {
-                r_.error(n.mark, p + ".by", "missing required field 'by' (the committing leader's id)");
+                r_.error(n.where(), p + ".by", "missing required field 'by' (the committing leader's id)");
                 continue;
             }
             c.by = r_.reference(*by, p + ".by", leader_ids_.size() > 2 ? std::vector<std::string>(leader_ids_.begin(), leader_ids_.begin() + 2) : leader_ids_, "leader");
             if (c.by < 0 || c.by > 1) continue;
             const Leader& committer = s.leaders[static_cast<std::size_t>(c.by)];
             const Leader& opponent = s.leaders[static_cast<std::size_t>(1 - c.by)];
-            const auto names_of = [&](const Leader& l) {
-                std::vector<std::string> names;
-                for (const int a : l.menu) names.push_back(s.actions[static_cast<std::size_t>(a)].name);
-                return names;
-            };
-            const std::vector<std::string> own = names_of(committer), theirs = names_of(opponent);
-            const auto action_in = [&](const Node& item, const std::string& path, const std::vector<std::string>& menu, const Leader& l) {
-                const int k = r_.reference(item, path, menu, "action in " + l.id + "'s menu");
-                return k < 0 ? -1 : l.menu[static_cast<std::size_t>(k)];
-            };
             if (const Node* trigger = n.find("trigger")) {
                 if (trigger->kind != Node::Kind::list || trigger->list.empty())
-                    r_.error(trigger->mark, p + ".trigger", "expected a non-empty list of " + opponent.id + "'s actions, found " + Reader::describe(*trigger));
-                else
-                    for (std::size_t k = 0; k < trigger->list.size(); ++k) {
-                        const int a = action_in(trigger->list[k], p + ".trigger[" + std::to_string(k) + "]", theirs, opponent);
-                        if (a >= 0) c.trigger.push_back(a);
-                    }
+                    r_.error(trigger->mark, p + ".trigger", "expected a non-empty list of " + opponent.id + "'s actions, found " +
+                                                                (trigger->kind == Node::Kind::list ? "an empty list" : Reader::describe(*trigger)));
+                for (std::size_t k = 0; trigger->kind == Node::Kind::list && k < trigger->list.size(); ++k) {
+                    const std::string ip = p + ".trigger[" + std::to_string(k) + "]";
+                    const int a = menu_action(trigger->list[k], ip, s, opponent, "a trigger is a move of the committer's opponent");
+                    if (a >= 0 && std::find(c.trigger.begin(), c.trigger.end(), a) != c.trigger.end())
+                        r_.error(trigger->list[k].mark, ip, "action '" + trigger->list[k].scalar + "' is listed twice");
+                    else if (a >= 0) c.trigger.push_back(a);
+                }
             } else {
-                r_.error(n.mark, p + ".trigger", "missing required list 'trigger' (" + opponent.id + "'s actions that trigger it)");
+                r_.error(n.where(), p + ".trigger", "missing required list 'trigger' (" + opponent.id + "'s actions that trigger it)");
             }
-            if (const Node* response = n.find("response")) c.response = action_in(*response, p + ".response", own, committer);
-            else r_.error(n.mark, p + ".response", "missing required field 'response' (an action in " + committer.id + "'s menu)");
-            if (const Node* declared = n.find("declared_by")) c.declared_by = action_in(*declared, p + ".declared_by", own, committer);
+            const std::string own_move = "it is a move of the committer, " + committer.id;
+            if (const Node* response = n.find("response")) c.response = menu_action(*response, p + ".response", s, committer, own_move);
+            else r_.error(n.where(), p + ".response", "missing required field 'response' (an action in " + committer.id + "'s menu)");
+            if (const Node* declared = n.find("declared_by")) c.declared_by = menu_action(*declared, p + ".declared_by", s, committer, own_move);
             c.window = static_cast<int>(r_.number(n, "window", p, "commitments.*.window", true));
             c.credibility = r_.number(n, "credibility", p, "commitments.*.credibility");
             c.learning = r_.number(n, "learning", p, "commitments.*.learning");
@@ -1097,7 +1109,7 @@ private:
             else {
                 const std::size_t before = r_.diagnostics.size();
                 s.outcomes.nuclear_escalation_level = level_ref(*level, "outcomes.nuclear_escalation_level");
-                if (r_.diagnostics.size() == before && s.outcomes.nuclear_escalation_level <= s.nuclear.initial_level)
+                if (r_.diagnostics.size() == before && initial_level_ok_ && s.outcomes.nuclear_escalation_level <= s.nuclear.initial_level)
                     r_.error(level->mark, "outcomes.nuclear_escalation_level", "the initial level is already at or above it; every run would end at tick 0");
             }
         }

@@ -205,9 +205,9 @@ def test_every_figure_is_readable():
 def test_outcome_odds_drawn(run_small):
     fig = outcome_odds.plot_outcome_odds(run_small)
     ax = fig.axes[0]
-    bars = [p for p in ax.patches if p.get_height() > 0 or p.get_width() > 0][:3]
+    bars = [p for p in ax.patches if p.get_height() > 0 or p.get_width() > 0][:len(br.OUTCOMES)]
     heights = np.array([b.get_height() for b in bars])
-    assert heights.sum() == pytest.approx(100, abs=1e-6)  # the three outcomes are exhaustive
+    assert heights.sum() == pytest.approx(100, abs=1e-6)  # the four outcomes are exhaustive
     summary = json.loads((FIXTURES / "run_small" / "summary.json").read_text())
     expected = [100 * summary["outcomes"][o]["probability"] for o in br.OUTCOMES]
     assert heights == pytest.approx(expected)
@@ -296,10 +296,12 @@ def test_time_to_outcome(run_small):
     runs = run_small.runs
     for o, counts in fig.counts.items():
         assert counts.sum() == (runs["outcome"] == o).sum()
-    # In Brink a stalemate is a run that reaches the horizon: noted, not drawn.
-    assert (runs.loc[runs["outcome"] == "stalemate", "end_tick"] == run_small.horizon).all()
-    assert "stalemate" not in fig.counts
-    assert any("Stalemate: all" in t.get_text() for t in fig.texts)
+    # In Brink frozen conflicts and ongoing wars are runs that reach the horizon: noted, not drawn.
+    for o, label in (("frozen_conflict", "Frozen conflict"), ("ongoing_war", "Ongoing war")):
+        assert (runs["outcome"] == o).any(), f"the fixture should hold a {o}"
+        assert (runs.loc[runs["outcome"] == o, "end_tick"] == run_small.horizon).all()
+        assert o not in fig.counts
+        assert any(f"{label}: all" in t.get_text() for t in fig.texts)
 
 
 def test_max_rung(run_small):
@@ -392,7 +394,7 @@ def test_compare_drawn():
     ax2 = fig.axes[1]
     markers = [line for line in ax2.get_lines() if line.get_marker() in bp.OUTCOME_MARKERS.values()
                and line.get_markersize() == 12]
-    assert len(markers) == 3
+    assert len(markers) == len(br.OUTCOMES)
     for line, row in zip(markers, t.itertuples()):
         assert line.get_xdata()[0] == pytest.approx(100 * row.difference)
         filled = to_hex(line.get_markerfacecolor()) != "#ffffff"
@@ -451,7 +453,7 @@ def test_compare_tolerates_extra_columns(tmp_path):
     t = pd.read_csv(folder / "compare.csv")
     t["runs"], t["only_a"], t["only_b"] = 4000, 50, 120
     t.to_csv(folder / "compare.csv", index=False)
-    assert len(br.load(folder).table) == 3
+    assert len(br.load(folder).table) == len(br.OUTCOMES)
 
 
 MAINS = {"plot.py": plot.main, "fan_chart.py": fan_chart.main, "time_to_outcome.py": time_to_outcome.main}
@@ -501,16 +503,24 @@ def test_unfinished_batch(tmp_path, capsys):
 
 def test_bad_outcome_in_runs_csv(tmp_path, capsys):
     folder = copy_fixture("run_small", tmp_path)
-    text = (folder / "runs.csv").read_text().replace(",stalemate,", ",banana,", 1)
+    text = (folder / "runs.csv").read_text().replace(",frozen_conflict,", ",banana,", 1)
     (folder / "runs.csv").write_text(text)
     expect_exit_2(call_main(capsys, "time_to_outcome.py", folder), "runs.csv", "column outcome", "'banana'")
 
 
+def test_stalemate_from_an_older_brink_is_explained(tmp_path, capsys):
+    folder = copy_fixture("run_small", tmp_path)
+    text = (folder / "runs.csv").read_text().replace(",frozen_conflict,", ",stalemate,", 1)
+    (folder / "runs.csv").write_text(text)
+    expect_exit_2(call_main(capsys, "time_to_outcome.py", folder), "runs.csv", "'stalemate'", "older Brink",
+                  "frozen_conflict and ongoing_war")
+
+
 def test_missing_column(tmp_path, capsys):
     folder = copy_fixture("sweep_one", tmp_path)
-    t = pd.read_csv(folder / "sweep.csv").drop(columns=["p_stalemate_high"])
+    t = pd.read_csv(folder / "sweep.csv").drop(columns=["p_ongoing_war_high"])
     t.to_csv(folder / "sweep.csv", index=False)
-    expect_exit_2(call_main(capsys, "plot.py", folder), "sweep.csv", "missing column(s) p_stalemate_high")
+    expect_exit_2(call_main(capsys, "plot.py", folder), "sweep.csv", "missing column(s) p_ongoing_war_high")
 
 
 def test_non_numeric_value(tmp_path, capsys):

@@ -213,7 +213,8 @@ def test_dom_has_the_odds_table(rendered, run_folder):
     assert page.tables >= 5  # odds, leaders, priorities, variables, ladder (+ events)
     summary = json.loads((run_folder / "summary.json").read_text())
     text = page.all_text
-    for outcome, label in (("escalation", "Escalation"), ("deescalation", "De-escalation"), ("stalemate", "Stalemate")):
+    for outcome, label in (("escalation", "Escalation"), ("deescalation", "De-escalation"), ("frozen_conflict", "Frozen conflict"),
+                           ("ongoing_war", "Ongoing war")):
         o = summary["outcomes"][outcome]
         estimate = report.pct(o["probability"])
         ci = report.interval(o["ci95_low"], o["ci95_high"])

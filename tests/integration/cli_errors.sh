@@ -46,12 +46,34 @@ grep -q "ok — Small test world" "$WORK/out" && pass || fail "validate summary 
 ! grep -q "firebreak" "$WORK/out" && pass || fail "validate shows a firebreak the scenario does not have"
 expect_exit 0 "validate with a firebreak" -- "$BRINK" validate "$SMALL" --set ladder.rungs.4.up_threshold=2.5
 grep -q "firebreak: a step up into clash at pressure 2.5 (the ladder's: 1)" "$WORK/out" && pass || fail "validate does not show the firebreak"
+! grep -qE "hidden modes|commitment|nuclear track|jumps:" "$WORK/out" && pass || fail "validate shows a version-2 mechanism small.yaml does not have"
+# validate shows the version-2 mechanisms a scenario uses, one line each.
+expect_exit 0 "validate version 2" -- "$BRINK" validate tests/data/scenarios/small-v2.yaml --set commitments.retaliation.window=1
+for line in "hidden modes: coerce (initial) · decided · talks" \
+            "commitment sanctions_warning: blue answers attack with sanction within 3 ticks; credibility 0.7; declared by warn" \
+            "commitment retaliation: red answers sanction with threaten within 1 tick; credibility 0; standing" \
+            "nuclear track: 0 normal · 1 alert · 2 use (terminal); starts at level 0; escalation at level 2" \
+            "nuclear firebreak: a step up into use at pressure 3.5 (the track's: 2)" \
+            "jumps: attack · to war with p 0.6 · to clash with p 0.1" \
+            "foresight 3 ticks, discount 0.8" \
+            "at the horizon: ongoing war at or above rung 3, else a frozen conflict"; do
+  grep -qF "$line" "$WORK/out" && pass || fail "validate does not show: $line"
+done
 # trace tells when a step crosses a firebreak (an escalating run from buildup must cross
 # the one into crisis), and says nothing of firebreaks a scenario does not have.
 expect_exit 0 "trace with a firebreak" -- "$BRINK" trace "$SMALL" --outcome escalation --set ladder.rungs.3.up_threshold=1.2
 grep -q "UP to 3 crisis .*; crossed the firebreak into crisis (threshold +1.20)" "$WORK/out" && pass || fail "trace does not say the run crossed the firebreak"
 expect_exit 0 "trace without firebreaks" -- "$BRINK" trace "$SMALL" --outcome escalation
 ! grep -q "firebreak" "$WORK/out" && pass || fail "trace mentions a firebreak the scenario does not have"
+# The horizon outcomes: --outcome takes the new names, and "stalemate" is explained, not just refused.
+expect_exit 0 "trace an ongoing war" -- "$BRINK" trace "$SMALL" --outcome ongoing_war --set outcomes.war_rung=2
+grep -q "^End: ongoing_war at tick .*no outcome by tick .*, at or above the war rung 2 (.*): an ongoing war\.$" "$WORK/out" && pass \
+  || fail "trace does not say why the run is an ongoing war"
+expect_exit 0 "trace a frozen conflict" -- "$BRINK" trace "$SMALL" --outcome frozen_conflict
+grep -q "^End: frozen_conflict at tick .*: a frozen conflict (the scenario sets no outcomes.war_rung)\.$" "$WORK/out" && pass \
+  || fail "trace does not say why the run is a frozen conflict"
+expect_exit 2 "trace --outcome stalemate" -- "$BRINK" trace "$SMALL" --outcome stalemate
+expect_stderr "--outcome must be escalation, deescalation, frozen_conflict or ongoing_war, found 'stalemate' (a run that reaches the horizon is now a frozen_conflict or an ongoing_war"
 printf 'world: [\n' > "$WORK/bad.yaml"
 expect_exit 2 "validate malformed" -- "$BRINK" validate "$SMALL" "$WORK/bad.yaml"
 expect_stderr "bad.yaml:1:8: malformed YAML: this '[' is never closed"

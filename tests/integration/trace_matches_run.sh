@@ -3,6 +3,8 @@
 # end tick and day, max and final rung, the first tick at each rung, every final variable,
 # every action count) is rebuilt from `brink trace --format csv` and, separately, from
 # `--format json`, and must equal the row exactly (numbers compared as the doubles they print).
+# The version-2 columns (nuclear levels, commitments, hidden modes) are rebuilt from the JSON.
+# The outcome of a run that reached the horizon is checked against outcomes.war_rung too.
 source "$(dirname "$0")/lib.sh"
 
 # row_matches_trace RUNS_CSV RUN_ID TRACE_CSV TRACE_JSON: exit 0 when both traces rebuild the row.
@@ -10,7 +12,7 @@ row_matches_trace() {
   /usr/bin/python3 - "$@" <<'PY'
 import csv, json, sys
 
-runs_csv, run_id, trace_csv, trace_json = sys.argv[1:]
+runs_csv, run_id, trace_csv, trace_json = sys.argv[1:5]
 with open(runs_csv, newline="") as f:
     reader = csv.reader(f)
     header = next(reader)
@@ -18,9 +20,9 @@ with open(runs_csv, newline="") as f:
 if len(rows) != 1:
     sys.exit(f"runs.csv has {len(rows)} rows for run {run_id}")
 row = dict(zip(header, rows[0]))
-rung_columns = [c for c in header if c.startswith("first_tick_") and not c.startswith(("first_tick_level_", "first_tick_mode_"))]
-# Model version 2 columns, rebuilt from the JSON trace (present only when the scenario has the mechanism).
 V2_PREFIXES = ("max_level", "final_level", "first_tick_level_", "honoured_", "bluffed_", "credibility_", "first_tick_mode_")
+v2_columns = [c for c in header if c.startswith(V2_PREFIXES)]
+rung_columns = [c for c in header if c.startswith("first_tick_") and c not in v2_columns]   # lowest rung first
 
 
 def rebuild(run, seed, initial_rung, ticks, variables, leaders):
@@ -53,7 +55,7 @@ def menus(leader_ids):
     last_final = max(i for i, c in enumerate(header) if c.startswith("final_") and c not in ("final_rung", "final_level"))
     out = {}
     for c in header[last_final + 1:]:
-        if c.startswith(V2_PREFIXES):
+        if c in v2_columns:
             break
         leader = next((l for l in sorted(leader_ids, key=len, reverse=True) if c.startswith(l + "_")), None)
         if leader is None:
@@ -102,27 +104,46 @@ json_ticks = [(t["tick"], None, t["rung"], t["state"], {l["leader"]: l["action"]
 from_json = rebuild(j["run_id"], j["seed"], j["initial_rung"], json_ticks, list(j["initial_state"]),
                     menus([l["leader"] for l in j["ticks"][0]["leaders"]]))
 from_json["outcome"] = j["outcome"]
-# Version 2: the nuclear track's levels, commitments resolved and credibility, hidden modes.
-if "initial_level" in j:
-    levels = [j["initial_level"]] + [t["level"] for t in j["ticks"]]
-    from_json["max_level"], from_json["final_level"] = max(levels), levels[-1]
-    for c in header:
-        if c.startswith("first_tick_level_"):
-            index = [h for h in header if h.startswith("first_tick_level_")].index(c)
-            first = [k for k, level in enumerate(levels) if level == index]
-            from_json[c] = first[0] if first else ""
-for c_id, kappa in j.get("final_credibility", {}).items():
-    from_json["credibility_" + c_id] = kappa
-    from_json["honoured_" + c_id] = sum(t["honoured"].count(c_id) for t in j["ticks"])
-    from_json["bluffed_" + c_id] = sum(t["bluffed"].count(c_id) for t in j["ticks"])
-for c in header:
-    if c.startswith("first_tick_mode_"):
+
+
+def rebuild_v2(j):
+    """The version-2 cells of the row from the JSON trace: nuclear levels, commitments, modes."""
+    r = {}
+    ticks = j["ticks"]
+    if "max_level" in v2_columns:
+        levels = [ticks[0]["level_before"]] + [t["level"] for t in ticks]
+        r["max_level"], r["final_level"] = max(levels), levels[-1]
+        for i, column in enumerate(c for c in v2_columns if c.startswith("first_tick_level_")):
+            first = [k for k, level in enumerate(levels) if level == i]
+            r[column] = first[0] if first else ""
+    for c in v2_columns:
+        for key in ("honoured", "bluffed"):
+            if c.startswith(key + "_"):
+                r[c] = sum(t[key].count(c[len(key) + 1:]) for t in ticks)
+        if c.startswith("credibility_"):
+            r[c] = j["final_credibility"][c[len("credibility_"):]]
+    initial = set()
+    for c in (c for c in v2_columns if c.startswith("first_tick_mode_")):
         rest = c[len("first_tick_mode_"):]
-        leader = next(l for l in sorted((l["leader"] for l in j["ticks"][0]["leaders"]), key=len, reverse=True) if rest.startswith(l + "_"))
+        leader = next(l["leader"] for l in ticks[0]["leaders"] if rest.startswith(l["leader"] + "_"))
         mode = rest[len(leader) + 1:]
-        seen = [t["tick"] for t in j["ticks"] for l in t["leaders"] if l["leader"] == leader and l.get("mode") == mode]
-        # The first mode listed is the mode at tick 0; a switch at tick t shows from tick t's decision.
-        from_json[c] = 0 if mode == j["modes"][leader][0] else (seen[0] if seen else "")
+        if leader not in initial:  # a leader's first mode is its initial one
+            initial.add(leader)
+            r[c] = 0
+            continue
+        seen = [t["tick"] for t in ticks for l in t["leaders"] if l["leader"] == leader and l.get("mode") == mode]
+        r[c] = seen[0] if seen else ""
+    return r
+
+
+from_json.update(rebuild_v2(j))
+# A run that reached the horizon: ongoing war at or above outcomes.war_rung, else frozen conflict.
+war_rung = int(sys.argv[5]) if len(sys.argv) > 5 else -1
+if j["outcome"] in ("frozen_conflict", "ongoing_war"):
+    expected = "ongoing_war" if war_rung >= 0 and from_json["final_rung"] >= war_rung else "frozen_conflict"
+    if j["outcome"] != expected:
+        sys.exit(f"run {run_id}: final rung {from_json['final_rung']} with war rung {war_rung} should be {expected}, "
+                 f"the trace says {j['outcome']}")
 for key in ("end_tick", "max_rung"):  # stated in the JSON as well as implied by its ticks
     if j[key] != from_json[key]:
         sys.exit(f"trace json: {key} {j[key]} but its ticks give {from_json[key]}")
@@ -153,16 +174,22 @@ check_runs() {
     end_tick=$(echo "$row" | cut -d, -f4)
     "$BRINK" trace "$scenario" --run "$id" --seed "$seed" "$@" --format csv > "$WORK/t.csv" || fail "trace $id"
     "$BRINK" trace "$scenario" --run "$id" --seed "$seed" "$@" --format json > "$WORK/t.json" || fail "trace $id json"
-    if row_matches_trace "$out/runs.csv" "$id" "$WORK/t.csv" "$WORK/t.json"; then pass; else fail "$scenario run $id: trace differs from runs.csv"; fi
+    if row_matches_trace "$out/runs.csv" "$id" "$WORK/t.csv" "$WORK/t.json" "$WAR_RUNG"; then pass; else fail "$scenario run $id: trace differs from runs.csv"; fi
     "$BRINK" trace "$scenario" --run "$id" --seed "$seed" "$@" > "$WORK/t.txt"
     grep -q "^Outcome: $outcome at tick $end_tick " "$WORK/t.txt" && pass || fail "$scenario run $id: story header wrong"
   done
 }
 
 batches=0
+WAR_RUNG=-1
 check_runs "$SMALL" 9 300
 check_runs "$SMALL" 9 300 --set run.horizon=4   # mostly frozen conflicts
-check_runs scenarios/baseline.yaml 5 200       # 17 variables, events, all three outcomes
+WAR_RUNG=6   # conventional_war
+check_runs scenarios/baseline.yaml 5 200       # 18 variables, events, every outcome, nuclear track, commitments, modes
+# Every outcome of the baseline appears (one war rung, two horizon outcomes):
+for o in escalation deescalation frozen_conflict ongoing_war; do
+  grep -q ",$o," "$WORK/r$batches/runs.csv" && pass || fail "baseline batch has no $o"
+done
 
 # --outcome finds the first run with that outcome, and that run's row agrees.
 "$BRINK" run "$SMALL" --runs 300 --seed 9 --out "$WORK/s" --quiet >/dev/null || fail "run"

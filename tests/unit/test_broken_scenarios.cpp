@@ -355,6 +355,102 @@ TEST_CASE("broken: 10000 nested brackets", "[loader][regression]") {
 }
 
 // ---------------------------------------------------------------------------
+// Version-2 fields (model version 2: foresight, modes, commitments, jumps, nuclear track).
+// Each file is a copy of tests/data/scenarios/small-v2.yaml with one mistake, except the
+// last two, copies of small.yaml (no nuclear track). One diagnostic each, nothing else.
+
+namespace {
+
+struct Case {
+    const char* file;
+    int line, column;
+    const char* path;
+    std::vector<std::string> fragments;
+};
+
+const std::vector<Case> kVersion2Cases = {
+    {"foresight_not_an_integer", 39, 96, "leaders.blue.traits.foresight", {"expected an integer in [1, 12], found 2.5"}},
+    {"discount_zero", 39, 109, "leaders.blue.traits.discount", {"expected a number in [0.01, 1], found 0"}},
+    {"single_mode", 53, 5, "leaders.red.modes", {"expected at least 2 modes", "found 1"}},
+    {"no_enterable_mode", 53, 5, "leaders.red.modes", {"no mode after the first has 'enter'", "never leaves 'coerce'"}},
+    {"propensity_not_in_menu", 58, 37, "leaders.red.modes.decided.propensity.sanction",
+     {"action 'sanction' is not in red's menu", "red's menu: wait, talk, threaten, mobilise, attack, agree"}},
+    {"unknown_slope_variable", 59, 41, "leaders.red.modes.decided.enter.slopes.readines",
+     {"unknown state variable 'readines'", "did you mean 'readiness'?"}},
+    {"typo_mode_key", 60, 9, "leaders.red.modes.decided.priro", {"unknown key 'priro'", "did you mean 'prior'?"}},
+    {"state_weight_unknown_variable", 25, 34, "ladder.step.state_weights.readyness",
+     {"unknown state variable 'readyness'", "did you mean 'readiness'?"}},
+    {"commitment_unknown_leader", 87, 9, "commitments.sanctions_warning.by", {"unknown leader 'blu'", "did you mean 'blue'?"}},
+    {"commitment_trigger_own_action", 88, 15, "commitments.sanctions_warning.trigger[0]",
+     {"action 'sanction' is not in red's menu (a trigger is a move of the committer's opponent)"}},
+    {"commitment_empty_trigger", 88, 14, "commitments.sanctions_warning.trigger",
+     {"expected a non-empty list of red's actions, found an empty list"}},
+    {"commitment_response_not_in_menu", 89, 15, "commitments.sanctions_warning.response",
+     {"action 'attack' is not in blue's menu (it is a move of the committer, blue)"}},
+    {"commitment_missing_response", 95, 3, "commitments.red_line.response", {"missing required field 'response'"}},
+    {"commitment_declared_by_other_leader", 94, 18, "commitments.sanctions_warning.declared_by",
+     {"action 'mobilise' is not in blue's menu"}},
+    {"commitment_credibility_above_one", 91, 18, "commitments.sanctions_warning.credibility", {"expected a number in [0, 1], found 1.2"}},
+    {"commitment_window_zero", 90, 13, "commitments.sanctions_warning.window", {"expected an integer in [1, 1000], found 0"}},
+    {"jump_unknown_rung", 78, 18, "actions.attack.jumps[0].to", {"unknown rung 'wr'", "did you mean 'war'?"}},
+    {"jump_to_lowest_rung", 78, 18, "actions.attack.jumps[0].to", {"a jump to the lowest rung never happens"}},
+    {"jump_missing_probability", 78, 13, "actions.attack.jumps[0].probability", {"missing required field 'probability'"}},
+    {"jumps_not_a_list", 78, 12, "actions.attack.jumps", {"expected a list like [{to: conventional_war, probability: 0.6}], found a map"}},
+    {"nuclear_one_level", 30, 5, "nuclear.levels", {"expected at least 2 levels, found 1"}},
+    {"nuclear_duplicate_level", 31, 7, "nuclear.levels[1].id", {"duplicate level id 'normal'"}},
+    {"nuclear_thresholds_inverted", 34, 9, "nuclear.step", {"down_threshold (2.5) must be below up_threshold (2)"}},
+    {"nuclear_firebreak_on_lowest_level", 30, 34, "nuclear.levels[0].up_threshold", {"the lowest level is never stepped up into"}},
+    {"nuclear_firebreak_down_not_below_up", 31, 7, "nuclear.levels[1]",
+     {"at level 'alert' the down threshold in force (4, this level's down_threshold) must be below the up threshold into 'use' "
+      "(3.5, its up_threshold)"}},
+    {"nuclear_unknown_initial_level", 33, 18, "nuclear.initial_level", {"unknown nuclear level 'alret'", "did you mean 'alert'?"}},
+    {"rung_pressure_unknown_rung", 35, 19, "nuclear.rung_pressure.wra", {"unknown rung 'wra'", "did you mean 'war'?"}},
+    {"rung_pressure_rung_twice", 35, 29, "nuclear.rung_pressure.3", {"rung 3 ('war') is already given as 'war'"}},
+    {"nuclear_escalation_level_unknown", 101, 29, "outcomes.nuclear_escalation_level", {"unknown nuclear level 'uses'", "did you mean 'use'?"}},
+    {"nuclear_escalation_level_at_initial", 101, 29, "outcomes.nuclear_escalation_level", {"the initial level is already at or above it"}},
+    {"war_rung_not_below_escalation", 100, 13, "outcomes.war_rung", {"must be above settlement_rung and below escalation_rung"}},
+    {"nuclear_pressure_without_track", 66, 54, "events.incident.nuclear", {"the scenario has no nuclear track, so this pressure would press on nothing"}},
+    {"nuclear_level_without_track", 72, 29, "outcomes.nuclear_escalation_level", {"the scenario has no nuclear track"}},
+};
+
+}  // namespace
+
+TEST_CASE("broken: each mistake in a version-2 field gives one located diagnostic", "[loader][v2]") {
+    for (const Case& c : kVersion2Cases) {
+        DYNAMIC_SECTION(c.file) {
+            const std::string f = kDir + c.file + ".yaml";
+            expect_only(diagnostics_of(f), f, c.line, c.column, c.path, c.fragments);
+        }
+    }
+}
+
+TEST_CASE("broken: --set on version-2 fields is checked like the file", "[loader][v2]") {
+    const std::string v2 = "tests/data/scenarios/small-v2.yaml";
+    // "leaders.blue.traits.foresight=" is 30 characters; the value starts at column 31.
+    expect_only(diagnostics_of(v2, {"leaders.blue.traits.foresight=13"}), "--set", 1, 31, "leaders.blue.traits.foresight",
+                {"expected an integer in [1, 12], found 13"});
+    expect_only(diagnostics_of(v2, {"commitments.sanctions_warning.credibility=-0.1"}), "--set", 1, 43,
+                "commitments.sanctions_warning.credibility", {"expected a number in [0, 1], found -0.1"});
+    expect_only(diagnostics_of(v2, {"commitments.sanctions_warning.respones=sanction"}), "--set", 1, 31,
+                "commitments.sanctions_warning.respones", {"unknown key 'respones'", "did you mean 'response'?"});
+    expect_only(diagnostics_of(v2, {"commitments.red_line.by=green"}), "--set", 1, 25, "commitments.red_line.by",
+                {"unknown leader 'green'"});
+    expect_only(diagnostics_of(v2, {"actions.attack.jumps.1.to=calm"}), "--set", 1, 27, "actions.attack.jumps[1].to",
+                {"a jump to the lowest rung never happens"});
+    // An unknown initial level is not compared with the escalation level (no follow-on error).
+    const std::string unknown_initial = kDir + "nuclear_unknown_initial_level.yaml";
+    expect_only(diagnostics_of(unknown_initial, {"outcomes.nuclear_escalation_level=0"}), unknown_initial, 33, 18,
+                "nuclear.initial_level", {"unknown nuclear level 'alret'"});
+    // A version-1 scenario cannot name a nuclear level it does not have.
+    expect_only(diagnostics_of(kSmall, {"outcomes.nuclear_escalation_level=1"}), "--set", 1, 35, "outcomes.nuclear_escalation_level",
+                {"the scenario has no nuclear track"});
+}
+
+TEST_CASE("broken: the version-2 corpus base loads", "[loader][v2]") {
+    CHECK_NOTHROW(brink::load_scenario("tests/data/scenarios/small-v2.yaml"));
+}
+
+// ---------------------------------------------------------------------------
 // --set overrides (applied to the valid small scenario)
 
 TEST_CASE("broken: --set with a bad value", "[loader]") {

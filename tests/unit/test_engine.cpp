@@ -1,6 +1,7 @@
 // The Monte Carlo engine and its files: intervals, thread invariance, precision
 // stopping, failed runs, and the shape of the CSV files.
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -16,6 +17,16 @@ using namespace brink;
 namespace fs = std::filesystem;
 
 namespace {
+
+/// The cells of one CSV line without quoted fields (runs.csv of these scenarios has none).
+std::vector<std::string> split_cells(const std::string& line) {
+    std::vector<std::string> cells;
+    std::string cell;
+    std::istringstream in(line);
+    while (std::getline(in, cell, ',')) cells.push_back(cell);
+    if (!line.empty() && line.back() == ',') cells.emplace_back();
+    return cells;
+}
 
 /// Keeps every row in memory, in the order received.
 class MemorySink : public RunSink {
@@ -108,7 +119,7 @@ TEST_CASE("outcome counts sum to the completed runs, and the summary's probabili
     const Scenario s = load_scenario("tests/data/scenarios/small.yaml").scenario;
     const Batch b = run(s, BatchPlan{2000, 3, 2, 0.0, 512});
     CHECK(b.totals.completed == 2000);
-    CHECK(b.totals.outcomes[0] + b.totals.outcomes[1] + b.totals.outcomes[2] == 2000);
+    CHECK(b.totals.outcomes[0] + b.totals.outcomes[1] + b.totals.outcomes[2] + b.totals.outcomes[3] == 2000);
     double total = 0.0;
     int probability_rows = 0;
     for (const std::string& line : lines(b.summary)) {
@@ -170,6 +181,70 @@ TEST_CASE("a failing run is recorded and leaves no trace in the aggregates", "[e
         for (int r = 0; r < b.totals.rungs; ++r) active += b.totals.active_rung[b.totals.tick_rung(t, r)];
         CHECK(active == b.totals.completed);  // only runs that completed are counted, at every tick
     }
+}
+
+TEST_CASE("runs.csv: version-2 columns only for the mechanisms a scenario has, filled from the run", "[engine][output]") {
+    // A version-1 scenario: none of them, the layout of model version 1.
+    const Scenario small = load_scenario("tests/data/scenarios/small.yaml").scenario;
+    const std::string v1 = runs_csv_header(small);
+    for (const char* column : {"max_level", "final_level", "first_tick_level_", "honoured_", "bluffed_", "credibility_", "first_tick_mode_"})
+        CHECK(v1.find(column) == std::string::npos);
+
+    // The baseline has a nuclear track, three commitments and Putin's two modes.
+    const Scenario s = load_scenario("scenarios/baseline.yaml", {"run.horizon=30"}).scenario;
+    REQUIRE(s.nuclear.present());
+    REQUIRE(s.commitments.size() >= 1);
+    const std::string header = runs_csv_header(s);
+    const auto names = split_cells(header.substr(0, header.size() - 1));
+    const auto column = [&](const std::string& name) {
+        const auto it = std::find(names.begin(), names.end(), name);
+        REQUIRE(it != names.end());
+        return static_cast<std::size_t>(it - names.begin());
+    };
+    const std::size_t level0 = column("first_tick_level_" + s.nuclear.levels[0].id);
+    const std::size_t max_level = column("max_level");
+    const Commitment& c = s.commitments.front();  // the sanctions warning: triggered often
+    const std::size_t honoured = column("honoured_" + c.id), bluffed = column("bluffed_" + c.id), kappa = column("credibility_" + c.id);
+    std::size_t with_modes = 0;
+    for (std::size_t i = 0; i < 2; ++i)
+        if (!s.leaders[i].modes.empty()) with_modes = i;
+    const Leader& l = s.leaders[with_modes];
+    REQUIRE(l.modes.size() >= 2);
+    const std::size_t mode0 = column("first_tick_mode_" + l.id + "_" + l.modes[0].id);
+    const std::size_t mode1 = column("first_tick_mode_" + l.id + "_" + l.modes[1].id);
+    CHECK(names.size() == 7 + static_cast<std::size_t>(s.rung_count() + s.variable_count()) + s.leaders[0].menu.size() +
+                              s.leaders[1].menu.size() + 2 + s.nuclear.levels.size() + 3 * s.commitments.size() +
+                              s.leaders[0].modes.size() + s.leaders[1].modes.size());
+    CHECK(max_level == names.size() - 2 - s.nuclear.levels.size() - 3 * s.commitments.size() - s.leaders[0].modes.size() -
+                           s.leaders[1].modes.size());  // after the action counts
+
+    // Each cell is the RunResult's, in the header's order.
+    bool moved = false, resolved = false, switched = false;
+    WorkspaceHandle ws;
+    RunResult r;
+    for (std::uint64_t run = 0; run < 300; ++run) {
+        simulate(s, run, 7, r, ws);
+        std::string row;
+        append_run_row(row, s, r, 7);
+        const auto cells = split_cells(row.substr(0, row.size() - 1));
+        REQUIRE(cells.size() == names.size());
+        CHECK(cells[max_level] == std::to_string(r.max_level));
+        CHECK(cells[max_level + 1] == std::to_string(r.final_level));
+        for (std::size_t k = 0; k < s.nuclear.levels.size(); ++k)
+            CHECK(cells[level0 + k] == (r.first_tick_at_level[k] < 0 ? "" : std::to_string(r.first_tick_at_level[k])));
+        const std::size_t ci = 0;
+        CHECK(cells[honoured] == std::to_string(r.honoured[ci]));
+        CHECK(cells[bluffed] == std::to_string(r.bluffed[ci]));
+        CHECK(std::stod(cells[kappa]) == r.final_credibility[ci]);
+        CHECK(cells[mode0] == "0");  // the initial mode
+        CHECK(cells[mode1] == (r.first_tick_in_mode[with_modes][1] < 0 ? "" : std::to_string(r.first_tick_in_mode[with_modes][1])));
+        moved = moved || r.max_level > 0;
+        resolved = resolved || r.honoured[ci] + r.bluffed[ci] > 0;
+        switched = switched || r.first_tick_in_mode[with_modes][1] > 0;
+    }
+    CHECK(moved);  // the checks above saw every kind of value, not only the initial ones
+    CHECK(resolved);
+    CHECK(switched);
 }
 
 TEST_CASE("result folder: runs.csv header and one row per run, written atomically", "[engine][output]") {

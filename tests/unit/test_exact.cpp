@@ -184,7 +184,36 @@ TEST_CASE("exact: the chain's rows are probability distributions; rung shares su
         CHECK(total == Approx(1.0).epsilon(1e-12));
         if (t > 0) CHECK(x.still_going[static_cast<std::size_t>(t)] <= x.still_going[static_cast<std::size_t>(t - 1)]);
     }
-    CHECK(x.outcome_probability[0] + x.outcome_probability[1] + x.outcome_probability[2] == Approx(1.0).epsilon(1e-12));
+    CHECK(x.outcome_probability[0] + x.outcome_probability[1] + x.outcome_probability[2] + x.outcome_probability[3] ==
+          Approx(1.0).epsilon(1e-12));
+}
+
+TEST_CASE("exact: the runs still going at the horizon split by their rung there into frozen conflicts and ongoing wars", "[exact]") {
+    // Three rungs, escalation at rung 2, pressure 0: each tick P(up) = u = sig(-1), and at
+    // rung 1 also P(down) = sig(-1 - 0) = u. Two ticks from rung 0:
+    //   rung 0: (1 - u)^2 + u * u;  rung 1: (1 - u) u + u (1 - 2u);  escalation: u^2.
+    Scenario s = make_world(3, {pressure_action("wait", 0.0)}, {0});
+    s.horizon = 2;
+    const double u = sigmoid(-1.0);
+    const double at0 = (1.0 - u) * (1.0 - u) + u * u, at1 = (1.0 - u) * u + u * (1.0 - 2.0 * u);
+    const auto frozen = static_cast<std::size_t>(Outcome::frozen_conflict), war = static_cast<std::size_t>(Outcome::ongoing_war);
+    ExactResult x = solve_exact(s);  // war_rung not set: every run at the horizon is frozen
+    CHECK(x.outcome_probability[0] == Approx(u * u).epsilon(1e-12));
+    CHECK(x.outcome_probability[frozen] == Approx(at0 + at1).epsilon(1e-12));
+    CHECK(x.outcome_probability[war] == 0.0);
+    CHECK(std::isnan(x.expected_end_tick_given[war]));
+
+    s.outcomes.war_rung = 1;
+    x = solve_exact(s);
+    CHECK(x.outcome_probability[0] == Approx(u * u).epsilon(1e-12));
+    CHECK(x.outcome_probability[frozen] == Approx(at0).epsilon(1e-12));
+    CHECK(x.outcome_probability[war] == Approx(at1).epsilon(1e-12));
+    CHECK(x.outcome_probability[frozen] + x.outcome_probability[war] == Approx(x.still_going[2]).epsilon(1e-12));
+    for (const std::size_t k : {frozen, war}) {
+        CHECK(x.expected_end_tick_given[k] == 2.0);
+        CHECK(x.cumulative_incidence[k][1] == 0.0);  // reached only at the horizon
+        CHECK(x.cumulative_incidence[k][2] == x.outcome_probability[k]);
+    }
 }
 
 TEST_CASE("exact: misperception and state noise do not change the solution at rationality 0", "[exact]") {

@@ -191,3 +191,202 @@ TEST_CASE("scenario files stay on the safe side of the parser", "[loader][limits
     CHECK_NOTHROW(load_scenario((d / "long.yaml").string()));
     fs::remove_all(d);
 }
+
+namespace {
+
+bool same_weights(const std::vector<StateWeight>& a, const std::vector<std::pair<int, double>>& b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (a[i].variable != b[i].first || a[i].weight != b[i].second) return false;
+    return true;
+}
+
+std::vector<int> actions_named(const Scenario& s, const std::vector<std::string>& names) {
+    std::vector<int> out;
+    for (const std::string& n : names) out.push_back(s.action_index(n));
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("version-2 fields load as written (small-v2.yaml)", "[loader][v2]") {
+    const LoadedScenario loaded = load_scenario("tests/data/scenarios/small-v2.yaml");
+    const Scenario& s = loaded.scenario;
+    // The resolved YAML (what a result folder records) loads back to itself.
+    CHECK(load_scenario_text(loaded.resolved_yaml, "resolved.yaml").resolved_yaml == loaded.resolved_yaml);
+    const int trust = s.variable_index("trust"), readiness = s.variable_index("readiness"), channel = s.variable_index("channel");
+    REQUIRE((trust == 3 && readiness == 4 && channel == 1));
+
+    // Traits: foresight and discount, with discount's default for red.
+    CHECK(s.leaders[0].traits.foresight == 3);
+    CHECK(s.leaders[0].traits.discount == 0.8);
+    CHECK(s.leaders[1].traits.foresight == 2);
+    CHECK(s.leaders[1].traits.discount == 0.9);
+
+    // War dynamics: state weights in file order.
+    CHECK(same_weights(s.state_weights, {{trust, -0.4}, {readiness, 0.3}}));
+
+    // Nuclear track.
+    const NuclearTrack& n = s.nuclear;
+    REQUIRE(n.level_count() == 3);
+    CHECK(n.levels[0].id == "normal");
+    CHECK(n.levels[1].label == "Forces on alert");
+    CHECK(n.levels[2].label == "use");
+    CHECK(n.levels[1].war_cost == 0.5);
+    CHECK(n.levels[2].war_cost == 20.0);
+    CHECK((!n.levels[0].terminal && !n.levels[1].terminal && n.levels[2].terminal));
+    CHECK((!n.levels[0].up_threshold && !n.levels[0].down_threshold));
+    CHECK((n.levels[1].down_threshold == -2.0 && !n.levels[1].up_threshold));
+    CHECK((n.levels[2].up_threshold == 3.5 && !n.levels[2].down_threshold));
+    CHECK(n.initial_level == 0);
+    CHECK(n.step.sensitivity == 1.5);
+    CHECK(n.step.up_threshold == 2.0);
+    CHECK(n.step.down_threshold == -1.0);
+    CHECK(n.step.tension_weight == 0.5);
+    CHECK(n.rung_pressure == std::vector<double>{0, 0, 0, 0.8, 1.2, 0});  // by id (war) and by index (4)
+
+    // Actions and events: nuclear pressure (default 0) and jumps (rung by id and by index).
+    const Action& attack = s.actions[static_cast<std::size_t>(s.action_index("attack"))];
+    CHECK(attack.nuclear == 0.5);
+    REQUIRE(attack.jumps.size() == 2);
+    CHECK((attack.jumps[0].to == 3 && attack.jumps[0].probability == 0.6));
+    CHECK((attack.jumps[1].to == 4 && attack.jumps[1].probability == 0.1));
+    CHECK(s.actions[static_cast<std::size_t>(s.action_index("threaten"))].nuclear == 0.2);
+    const Action& wait = s.actions[static_cast<std::size_t>(s.action_index("wait"))];
+    CHECK((wait.nuclear == 0.0 && wait.jumps.empty()));
+    CHECK(s.events[0].nuclear == -0.3);
+
+    // Modes: file order, propensities by menu position (red: wait talk threaten mobilise attack agree).
+    CHECK(s.leaders[0].modes.empty());
+    const std::vector<Mode>& modes = s.leaders[1].modes;
+    REQUIRE(modes.size() == 3);
+    CHECK((modes[0].id == "coerce" && modes[1].id == "decided" && modes[2].id == "talks"));
+    CHECK(modes[0].propensity == std::vector<double>{0, 0, 0.2, 0, 0, 0});
+    CHECK(modes[1].propensity == std::vector<double>{0, 0, 0, 0.5, 1.0, 0});
+    CHECK(modes[2].propensity == std::vector<double>{0, 0.3, 0, 0, 0, 0});
+    CHECK((!modes[0].enterable && modes[1].enterable && modes[2].enterable));
+    CHECK(modes[1].intercept == -3.0);
+    CHECK(same_weights(modes[1].slopes, {{readiness, 2.5}, {trust, -1.0}}));
+    CHECK(modes[1].rung_slope == 0.4);
+    CHECK((modes[2].intercept == 0.0 && modes[2].rung_slope == 0.0));  // defaults
+    CHECK(same_weights(modes[2].slopes, {{channel, 1.0}}));
+    // Priors 3, 1 and (default) 0, normalised by finalize().
+    CHECK((modes[0].prior == 0.75 && modes[1].prior == 0.25 && modes[2].prior == 0.0));
+
+    // Commitments, in file order, actions as indices; defaults where not given.
+    REQUIRE(s.commitments.size() == 3);
+    const Commitment& warning = s.commitments[0];
+    CHECK((warning.id == "sanctions_warning" && warning.by == 0));
+    CHECK(warning.trigger == actions_named(s, {"attack"}));
+    CHECK(warning.response == s.action_index("sanction"));
+    CHECK(warning.window == 3);
+    CHECK(warning.credibility == 0.7);
+    CHECK(warning.learning == 0.2);
+    CHECK(warning.audience_cost == 0.4);
+    CHECK(warning.declared_by == s.action_index("warn"));
+    const Commitment& line = s.commitments[1];
+    CHECK((line.id == "red_line" && line.by == 0));
+    CHECK(line.trigger == actions_named(s, {"mobilise", "attack"}));
+    CHECK(line.response == s.action_index("threaten"));
+    CHECK((line.window == 1 && line.credibility == 0.5 && line.learning == 0.3 && line.audience_cost == 0.0));
+    CHECK(line.declared_by == -1);  // standing
+    const Commitment& retaliation = s.commitments[2];
+    CHECK((retaliation.id == "retaliation" && retaliation.by == 1));
+    CHECK(retaliation.trigger == actions_named(s, {"sanction"}));
+    CHECK((retaliation.window == 2 && retaliation.credibility == 0.0));
+
+    // Outcomes.
+    CHECK(s.outcomes.war_rung == 3);
+    CHECK(s.outcomes.nuclear_escalation_level == 2);
+}
+
+TEST_CASE("a version-1 scenario gets the version-2 defaults (every mechanism off)", "[loader][v2]") {
+    const Scenario s = load_scenario("tests/data/scenarios/small.yaml").scenario;
+    for (const Leader& l : s.leaders) {
+        CHECK(l.traits.foresight == 1);
+        CHECK(l.traits.discount == 0.9);
+        CHECK(l.modes.empty());
+    }
+    CHECK(s.state_weights.empty());
+    CHECK_FALSE(s.nuclear.present());
+    CHECK(s.commitments.empty());
+    for (const Action& a : s.actions) CHECK((a.nuclear == 0.0 && a.jumps.empty()));
+    for (const Event& e : s.events) CHECK(e.nuclear == 0.0);
+    CHECK(s.outcomes.war_rung == -1);
+    CHECK(s.outcomes.nuclear_escalation_level == -1);
+}
+
+TEST_CASE("command-line overrides (--set) reach the version-2 fields", "[loader][v2]") {
+    const std::string v2 = "tests/data/scenarios/small-v2.yaml";
+    const Scenario s = load_scenario(v2, {"leaders.blue.traits.foresight=5", "leaders.red.traits.discount=0.5",
+                                          "commitments.sanctions_warning.credibility=0", "commitments.red_line.window=4",
+                                          "commitments.red_line.declared_by=warn", "commitments.retaliation.audience_cost=2",
+                                          "actions.attack.jumps.1.probability=0.25", "actions.attack.nuclear=-1",
+                                          "events.incident.nuclear=0.7", "nuclear.step.up_threshold=2.5",
+                                          "nuclear.rung_pressure.war=0.1", "nuclear.levels.2.war_cost=30",
+                                          "nuclear.initial_level=alert", "leaders.red.modes.decided.enter.intercept=-1",
+                                          "leaders.red.modes.talks.propensity.agree=0.6", "ladder.step.state_weights.trust=-0.9",
+                                          "ladder.step.state_weights.channel=0.2", "outcomes.war_rung=buildup"})
+                             .scenario;
+    CHECK(s.leaders[0].traits.foresight == 5);
+    CHECK(s.leaders[1].traits.discount == 0.5);
+    CHECK(s.commitments[0].credibility == 0.0);
+    CHECK(s.commitments[1].window == 4);
+    CHECK(s.commitments[1].declared_by == s.action_index("warn"));
+    CHECK(s.commitments[2].audience_cost == 2.0);
+    const Action& attack = s.actions[static_cast<std::size_t>(s.action_index("attack"))];
+    CHECK(attack.jumps[1].probability == 0.25);
+    CHECK(attack.nuclear == -1.0);
+    CHECK(s.events[0].nuclear == 0.7);
+    CHECK(s.nuclear.step.up_threshold == 2.5);
+    CHECK(s.nuclear.rung_pressure[3] == 0.1);
+    CHECK(s.nuclear.levels[2].war_cost == 30.0);
+    CHECK(s.nuclear.initial_level == 1);
+    CHECK(s.leaders[1].modes[1].intercept == -1.0);
+    CHECK(s.leaders[1].modes[2].propensity[5] == 0.6);
+    CHECK(same_weights(s.state_weights, {{3, -0.9}, {4, 0.3}, {1, 0.2}}));  // a new key goes last
+    CHECK(s.outcomes.war_rung == 2);
+
+    // A version-1 scenario takes a version-2 field from the command line.
+    CHECK(load_scenario("tests/data/scenarios/small.yaml", {"leaders.red.traits.foresight=4"}).scenario.leaders[1].traits.foresight == 4);
+}
+
+TEST_CASE("extends merges the version-2 maps by key and replaces their lists", "[loader][v2][extends]") {
+    const fs::path d = temp_dir("extends-v2");
+    fs::copy_file("tests/data/scenarios/small-v2.yaml", d / "base.yaml");
+    write(d / "child.yaml", R"(extends: base.yaml
+leaders:
+  red:
+    traits: {foresight: 4}
+    modes:
+      decided: {prior: 5}
+      resigned: {propensity: {agree: 1}, enter: {intercept: -6}}
+commitments:
+  red_line: {credibility: 0.9}
+  counter: {by: red, trigger: [warn], response: threaten}
+nuclear:
+  rung_pressure: {buildup: 0.3}
+actions:
+  attack: {jumps: [{to: clash, probability: 0.2}]}
+)");
+    const Scenario s = load_scenario((d / "child.yaml").string()).scenario;
+    CHECK(s.leaders[1].traits.foresight == 4);
+    CHECK(s.leaders[1].traits.rationality == 20.0);  // kept from the base
+    const std::vector<Mode>& modes = s.leaders[1].modes;
+    REQUIRE(modes.size() == 4);
+    CHECK((modes[0].id == "coerce" && modes[1].id == "decided" && modes[2].id == "talks" && modes[3].id == "resigned"));
+    CHECK(modes[1].propensity == std::vector<double>{0, 0, 0, 0.5, 1.0, 0});  // kept; only the prior changed
+    CHECK(modes[1].intercept == -3.0);
+    CHECK((modes[0].prior == 3.0 / 8 && modes[1].prior == 5.0 / 8));
+    CHECK(modes[3].propensity == std::vector<double>{0, 0, 0, 0, 0, 1});
+    REQUIRE(s.commitments.size() == 4);
+    CHECK((s.commitments[1].id == "red_line" && s.commitments[1].credibility == 0.9));
+    CHECK(s.commitments[1].trigger.size() == 2);  // kept from the base
+    CHECK((s.commitments[3].id == "counter" && s.commitments[3].by == 1));
+    CHECK(s.nuclear.rung_pressure == std::vector<double>{0, 0, 0.3, 0.8, 1.2, 0});
+    const Action& attack = s.actions[static_cast<std::size_t>(s.action_index("attack"))];
+    REQUIRE(attack.jumps.size() == 1);  // a list replaces whole
+    CHECK((attack.jumps[0].to == 4 && attack.jumps[0].probability == 0.2));
+    CHECK(attack.nuclear == 0.5);  // the rest of the action kept
+    fs::remove_all(d);
+}

@@ -261,6 +261,43 @@ TEST_CASE("a settlement needs low rung and low tension for settlement_ticks tick
     CHECK(simulate(s, 0, 1).outcome == Outcome::frozen_conflict);
 }
 
+TEST_CASE("a run that reaches the horizon is an ongoing war at or above war_rung, else a frozen conflict", "[model][outcomes]") {
+    Scenario s = make_world(6, {pressure_action("wait", 0.0)}, {0});  // escalation at rung 5
+    freeze_ladder(s);
+    s.initial_rung = 3;
+    finalize(s);
+    // Not set (-1): the war rung is the escalation rung, which a run at the horizon is below.
+    RunResult r = simulate(s, 0, 1);
+    CHECK(r.outcome == Outcome::frozen_conflict);
+    CHECK(r.end_tick == s.horizon);
+    CHECK(r.final_rung == 3);
+    s.outcomes.war_rung = 3;  // at the war rung: an ongoing war
+    CHECK(simulate(s, 0, 1).outcome == Outcome::ongoing_war);
+    s.outcomes.war_rung = 2;  // above it
+    CHECK(simulate(s, 0, 1).outcome == Outcome::ongoing_war);
+    s.outcomes.war_rung = 4;  // below it
+    CHECK(simulate(s, 0, 1).outcome == Outcome::frozen_conflict);
+
+    // The final rung decides, not the highest: a run that climbed to the war rung and came
+    // back down is a frozen conflict; other outcomes are never split.
+    Scenario down = make_world(6, {pressure_action("calm", -0.5)}, {0});
+    down.step = LadderStep{200.0, 100.0, 0.0, 0.0};  // pressure -1: P(down) = 1, the run walks to rung 0
+    down.initial_rung = 3;
+    down.outcomes.war_rung = 3;
+    finalize(down);
+    r = simulate(down, 0, 1);
+    CHECK(r.max_rung == 3);
+    CHECK(r.final_rung == 0);
+    CHECK(r.outcome == Outcome::frozen_conflict);
+    Scenario up = make_world(6, {pressure_action("push", 0.5)}, {0});
+    up.step = LadderStep{200.0, 0.0, -100.0, 0.0};  // P(up) = 1: escalation at tick 5, above war_rung
+    up.outcomes.war_rung = 2;
+    finalize(up);
+    CHECK(simulate(up, 0, 1).outcome == Outcome::escalation);
+    CHECK(std::string(outcome_name(Outcome::frozen_conflict)) == "frozen_conflict");
+    CHECK(std::string(outcome_name(Outcome::ongoing_war)) == "ongoing_war");
+}
+
 TEST_CASE("a run reproduced from (run id, seed) is bit-identical", "[model][reproducible]") {
     const LoadedScenario loaded = load_scenario("tests/data/scenarios/small.yaml");
     const Scenario& s = loaded.scenario;

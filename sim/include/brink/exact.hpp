@@ -17,7 +17,9 @@
 // change utilities (commitments also a credibility that no step reads), so at
 // rationality 0 they change nothing.
 // The chain's state is then (rung, settlement counter), with two absorbing
-// outcomes (escalation, de-escalation) recorded together with the final rung.
+// outcomes (escalation, de-escalation) recorded together with the final rung; the
+// mass still transient at the horizon splits by its rung into frozen conflicts and
+// ongoing wars (Outcomes::war_rung).
 #pragma once
 
 #include <Eigen/Dense>
@@ -64,9 +66,9 @@ struct ExactChain {
     /// What was read from the scenario to build the law (for reports).
     double tension = 0.0;           ///< the constant tension
     double channel = 0.0;           ///< the constant channel
+    int war_rung = 0;               ///< at the horizon, a run at this rung or above is an ongoing war
     bool settlement_possible = false;
     bool agreement_possible = false;
-    int war_rung = -1;              ///< outcomes.war_rung: splits the runs at the horizon
 
     int states() const { return static_cast<int>(rung_of.size()); }
     int state_index(int rung, int counter) const;  ///< -1 when no such state
@@ -82,18 +84,18 @@ struct ExactResult {
     int states = 0;  ///< transient states of the chain
 
     /// P(outcome) for a run of `horizon` ticks, indexed by Outcome: escalation and
-    /// de-escalation reached at the end of some tick 1 … H; neither by H: a frozen conflict
-    /// or an ongoing war, by the rung at H (outcomes.war_rung).
+    /// de-escalation reached at the end of some tick 1 … H; neither: a frozen conflict
+    /// (rung at H below ExactChain::war_rung) or an ongoing war (at or above it).
     std::array<double, kOutcomeCount> outcome_probability{};
     /// E[end_tick], end_tick = the tick at whose end the outcome was reached, or H
-    /// at the horizon: E[min(τ, H)] = Σ_{t=0}^{H−1} still_going[t].
+    /// for a run that reaches the horizon: E[min(τ, H)] = Σ_{t=0}^{H−1} still_going[t].
     double expected_end_tick = 0.0;
     /// Var[end_tick], from E[end_tick²] = Σ_{t=0}^{H−1} (2t + 1) still_going[t].
     double end_tick_variance = 0.0;
-    /// E[end_tick | outcome] (NaN when the outcome has probability 0; H for the horizon outcomes).
+    /// E[end_tick | outcome] (NaN when the outcome has probability 0; H for frozen conflict and ongoing war).
     std::array<double, kOutcomeCount> expected_end_tick_given{};
     /// [k][t], t = 0 … H: P(outcome k reached at or before the end of tick t). For the
-    /// horizon outcomes (frozen conflict, ongoing war): 0 before H and their probability at H.
+    /// frozen-conflict and ongoing-war entries: 0 before H and their probability at H.
     std::array<std::vector<double>, kOutcomeCount> cumulative_incidence;
     /// [t][r], t = 0 … H: P(rung r at the end of tick t) over all runs, a run that
     /// ended earlier held at its final rung. Rows sum to 1.
@@ -106,7 +108,8 @@ struct ExactResult {
     /// E[τ], +inf when a state reachable from the start can never end.
     double expected_absorption_time = 0.0;
     /// P(escalation), P(de-escalation) eventually; their sum is < 1 exactly when
-    /// some runs never end.
+    /// some runs never end. Without a horizon there is no frozen/ongoing split: the rest,
+    /// 1 - their sum, is the share of runs that never end (at whatever rungs they wander).
     std::array<double, 2> eventual_probability{};
 };
 

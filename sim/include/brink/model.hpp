@@ -238,20 +238,19 @@ struct Scenario {
 /// if the scenario is structurally inconsistent (index out of range and the like).
 void finalize(Scenario& scenario);
 
-/// How a run ends. A run that reaches the horizon with no other outcome is an ongoing
-/// war if its rung is at or above outcomes.war_rung, else a frozen conflict (model
-/// version 2; version 1 called both "stalemate").
+/// A run that reaches the horizon is an ongoing war (final rung >= Outcomes::war_rung) or a frozen conflict.
 enum class Outcome : std::uint8_t { escalation = 0, deescalation = 1, frozen_conflict = 2, ongoing_war = 3 };
 inline constexpr int kOutcomeCount = 4;
 const char* outcome_name(Outcome outcome);   ///< "escalation", "deescalation", "frozen_conflict", "ongoing_war"
 const char* outcome_label(Outcome outcome);  ///< "escalation", "de-escalation", "frozen conflict", "ongoing war"
 /// The outcome named `name` (outcome_name's spelling); std::nullopt if none is.
 std::optional<Outcome> parse_outcome(const std::string& name);
-/// The outcome of a run that reaches the horizon at `rung` (war_rung: outcomes.war_rung).
-inline Outcome horizon_outcome(int war_rung, int rung) {
-    return war_rung >= 0 && rung >= war_rung ? Outcome::ongoing_war : Outcome::frozen_conflict;
+/// The outcome of a run that reaches the horizon at `rung`: an ongoing war at or above
+/// outcomes.war_rung (not set: escalation_rung, so none), else a frozen conflict.
+inline Outcome horizon_outcome(const Scenario& s, int rung) {
+    const int war_rung = s.outcomes.war_rung < 0 ? s.outcomes.escalation_rung : s.outcomes.war_rung;
+    return rung >= war_rung ? Outcome::ongoing_war : Outcome::frozen_conflict;
 }
-inline Outcome horizon_outcome(const Scenario& s, int rung) { return horizon_outcome(s.outcomes.war_rung, rung); }
 
 /// Everything one run leaves behind; sized once per scenario and reused.
 struct RunResult {

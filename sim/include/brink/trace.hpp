@@ -37,6 +37,10 @@ std::string trace_csv(const Scenario& scenario, const Trace& trace);
 /// Everything, as JSON.
 std::string trace_json(const Scenario& scenario, const Trace& trace);
 
+/// Why a run that reached the horizon counts as it does, e.g. "no outcome by tick 104; still at
+/// rung 6 (Full-scale war), at or above the war rung 6: an ongoing war"; empty for other outcomes.
+std::string horizon_note(const Scenario& scenario, const RunResult& result);
+
 /// The narrative of an action or event with "{actor}" replaced.
 std::string narrate(const std::string& narrative, const std::string& actor);
 
