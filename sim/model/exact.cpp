@@ -11,11 +11,13 @@
 //   - Feasibility, event conditions, the ladder step, the agreement gate and the
 //     settlement test read the rung and a few variables; when those variables are
 //     constant the tick's law depends on the rung (and the settlement counter) only.
-//   - Model version 2: foresight, hidden modes and commitments only change utilities
-//     (commitments also change credibility, which no step reads), so at rationality 0
-//     they change nothing here; jumps are part of the one-tick law (their draws come
-//     from the track stream); state weights on constant variables add a constant
-//     pressure. A nuclear track would need (rung, level): refused.
+//   - Model version 2: foresight and its discount, hidden modes (a mode's propensities
+//     are utility terms; its switches draw from their own intent stream) and commitments
+//     (audience costs are utility; credibility is read by no step, and no commitment
+//     moves a variable) only enter U, so at rationality 0 they change nothing here.
+//     Jumps are part of the one-tick law (their draws come from the track stream,
+//     independent of the choices and the ladder draw); state weights on constant
+//     variables add a constant pressure. A nuclear track would need (rung, level): refused.
 //   - The two choices, the events and the ladder draw are independent within a tick
 //     (separate streams), so the pressure law is the product of two uniform choices
 //     and one Bernoulli per active event.

@@ -328,13 +328,19 @@ TEST_CASE("exact: the nuclear track and state weights on changing variables are 
     finalize(s);
     const std::vector<std::string> problems = reducibility_problems(s);
     REQUIRE(problems.size() == 1);
-    CHECK(problems[0].find("nuclear track") != std::string::npos);
+    CHECK_THAT(problems[0], Catch::Contains("the scenario has a nuclear track (nuclear.levels): the chain would be on "
+                                            "(rung, level, settlement counter)"));
     // A state weight on a variable that moves: refused; on one that does not: reduced,
     // its constant pressure added to the step (here it cancels the actions' 0.8).
     Scenario w = make_world(3, {make_action("p", 0.4, {Effect{2, 0.01, 0.0}})}, {0});
     w.state_weights = {StateWeight{2, -1.0}};
     finalize(w);
-    CHECK_FALSE(reducibility_problems(w).empty());
+    CHECK_THAT(refusal(w), Catch::Contains("variable 'x' changes during a run (action 'p' (mean 0.01)) and the chain reads it: "
+                                           "it feeds the ladder step (ladder.step.state_weights.x = -1); the exact solver "
+                                           "needs it constant"));
+    w.state_weights = {StateWeight{2, 0.0}};  // a zero weight reads nothing
+    finalize(w);
+    CHECK(reducibility_problems(w).empty());
     Scenario c = make_world(3, {pressure_action("p", 0.4)}, {0});
     c.initial[2] = 0.8;
     c.state_weights = {StateWeight{2, -1.0}};
@@ -342,4 +348,90 @@ TEST_CASE("exact: the nuclear track and state weights on changing variables are 
     finalize(c);
     REQUIRE(reducibility_problems(c).empty());
     CHECK(solve_exact(c).rung_distribution[1][1] == Approx(sigmoid(0.0 - 1.0)).epsilon(1e-12));
+}
+
+TEST_CASE("exact: a jump never lowers the rung; one past the escalation rung ends the run held at its target",
+          "[exact][jumps]") {
+    // Five rungs, escalation at 3, from rung 2; both leaders' only move has pressure 0 and
+    // jumps to rung 1 (p 0.9) and to rung 4 (p 0.5). The step from rung 2: up and down
+    // each a = sig(-1). The jump to 1 finds no mass below rung 1; the jump to 4 (tried
+    // by each leader) keeps a quarter of the mass below 4, and the rest ends the run at 4.
+    Action hold = pressure_action("hold", 0.0);
+    hold.jumps = {Jump{1, 0.9}, Jump{4, 0.5}};
+    Scenario s = make_world(5, {hold}, {0});
+    s.outcomes.escalation_rung = 3;
+    s.initial_rung = 2;
+    s.horizon = 2;
+    finalize(s);
+    const ExactResult x = solve_exact(s);
+    const double a = sigmoid(-1.0);
+    CHECK(x.rung_distribution[1][0] == 0.0);
+    CHECK(x.rung_distribution[1][1] == Approx(0.25 * a).epsilon(1e-12));
+    CHECK(x.rung_distribution[1][2] == Approx(0.25 * (1.0 - 2.0 * a)).epsilon(1e-12));
+    CHECK(x.rung_distribution[1][3] == Approx(0.25 * a).epsilon(1e-12));
+    CHECK(x.rung_distribution[1][4] == Approx(0.75).epsilon(1e-12));
+    const double first = 0.75 + 0.25 * a;
+    CHECK(x.cumulative_incidence[0][1] == Approx(first).epsilon(1e-12));
+    // Tick 2. From rung 1 the step reaches rung 2 at most, so escalation is the jump to 4
+    // (0.75); from rung 2 it is the jump or the step up. The mass stepping down to rung 0
+    // stays there only if both jumps to 1 and both jumps to 4 fail.
+    CHECK(x.cumulative_incidence[0][2] ==
+          Approx(first + 0.25 * a * 0.75 + 0.25 * (1.0 - 2.0 * a) * (0.75 + 0.25 * a)).epsilon(1e-12));
+    CHECK(x.rung_distribution[2][0] == Approx(0.25 * a * a * 0.1 * 0.5 * 0.1 * 0.5).epsilon(1e-12));
+}
+
+TEST_CASE("exact: each leader's jumps come with its own move, chosen uniformly", "[exact][jumps]") {
+    // Four rungs, escalation at 3, from rung 0. Leader a only waits; leader b waits or
+    // surges (pressure 0, a jump to rung 2 with p 0.4), each with probability 1/2.
+    Action surge = pressure_action("surge", 0.0);
+    surge.jumps = {Jump{2, 0.4}};
+    Scenario s = make_world(4, {pressure_action("wait", 0.0), surge}, {0});
+    s.outcomes.escalation_rung = 3;
+    brink::test::set_menus(s, {0}, {0, 1});
+    const ExactChain chain = build_chain(s);
+    const double up = sigmoid(-1.0);
+    const int at0 = chain.state_index(0, 0), at1 = chain.state_index(1, 0), at2 = chain.state_index(2, 0);
+    CHECK(chain.transient(at0, at2) == Approx(0.5 * 0.4).epsilon(1e-12));
+    CHECK(chain.transient(at0, at1) == Approx(0.8 * up).epsilon(1e-12));
+    CHECK(chain.transient(at0, at0) == Approx(0.8 * (1.0 - up)).epsilon(1e-12));
+    // From rung 2 the jump has nothing below its target once the step goes up or stays,
+    // but takes back (with 0.2) the mass that stepped down to rung 1.
+    const double down = sigmoid(-1.0);
+    CHECK(chain.transient(at2, at1) == Approx(0.8 * down).epsilon(1e-12));
+    CHECK(chain.absorbing(at2, chain.absorbing_column(0, 3)) == Approx(up).epsilon(1e-12));
+}
+
+TEST_CASE("exact: foresight, hidden modes and commitments leave the chain unchanged at rationality 0",
+          "[exact][version2]") {
+    // They change utilities (and commitments a credibility that no step reads); at
+    // rationality 0 every feasible move has weight exp(0) = 1 whatever its utility.
+    // (test_agreement.cpp checks the runs agree with the chain with all of them on.)
+    Action surge = pressure_action("surge", 0.5);
+    surge.jumps = {Jump{2, 0.3}};
+    Scenario plain = make_world(4, {pressure_action("wait", 0.0), surge, pressure_action("calm", -0.5)}, {0, 1, 2});
+    plain.outcomes.escalation_rung = 3;
+    finalize(plain);
+    Scenario strategic = plain;
+    for (Leader& l : strategic.leaders) l.traits.foresight = 4, l.traits.discount = 0.7;
+    Mode calm_mode, hawk;
+    calm_mode.id = "calm";
+    calm_mode.propensity = {0.0, 0.0, 2.0};
+    hawk.id = "hawk";
+    hawk.propensity = {0.0, 5.0, -5.0};
+    hawk.enterable = true;
+    hawk.intercept = 1.0;
+    strategic.leaders[0].modes = {calm_mode, hawk};
+    Commitment answer;
+    answer.id = "answer";
+    answer.by = 1;
+    answer.trigger = {1};
+    answer.response = 1;
+    answer.credibility = 0.9;
+    answer.audience_cost = 4.0;
+    strategic.commitments = {answer};
+    finalize(strategic);
+    REQUIRE(reducibility_problems(strategic).empty());
+    const ExactResult a = solve_exact(plain), b = solve_exact(strategic);
+    for (std::size_t k = 0; k < kOutcomeCount; ++k) CHECK(a.outcome_probability[k] == b.outcome_probability[k]);
+    CHECK(a.rung_distribution == b.rung_distribution);
 }

@@ -10,7 +10,12 @@
 //   - every state variable that the chain reads stays constant during a run: the
 //     variables named in `requires` of menu actions and of events with
 //     escalation, `tension` when it feeds the ladder (tension_weight != 0) or the
-//     settlement test, and `channel` when a joint agreement is possible.
+//     settlement test, `channel` when a joint agreement is possible, and those with
+//     a non-zero ladder.step.state_weights (their constant pressure joins each step);
+//   - there is no nuclear track (the chain would be on rung and level).
+// Jumps are part of the one-tick law. Foresight, hidden modes and commitments only
+// change utilities (commitments also a credibility that no step reads), so at
+// rationality 0 they change nothing.
 // The chain's state is then (rung, settlement counter), with two absorbing
 // outcomes (escalation, de-escalation) recorded together with the final rung; the
 // mass still transient at the horizon splits by its rung into frozen conflicts and
