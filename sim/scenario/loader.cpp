@@ -490,44 +490,72 @@ private:
         }
     }
 
+    /// What differs between the ladder's rungs and the nuclear track's levels when read.
+    struct RungList {
+        const char* section;  // "ladder" or "nuclear"
+        const char* key;      // "rungs" or "levels"
+        const char* noun;     // "rung" or "level"
+        const char* example;  // a well-formed item, for the error message
+    };
+    static constexpr RungList kRungs{"ladder", "rungs", "rung", "{id: normal, label: Normal relations, war_cost: 0}"};
+    static constexpr RungList kLevels{"nuclear", "levels", "level",
+                                      "{id: nuclear_alert, label: Nuclear forces on alert, war_cost: 0.2}"};
+
+    /// A list of rungs (or levels) under `parent`: ids, labels, war costs, terminal flags
+    /// and firebreaks, each id recorded in `ids`. Returns the list node (nullptr if absent).
+    const Node* read_rungs(const Node& parent, const RungList& kind, std::vector<std::string>& ids, std::vector<Rung>& out) {
+        const std::string list_path = std::string(kind.section) + "." + kind.key;
+        const std::string noun = kind.noun;
+        const Node* list = parent.find(kind.key);
+        if (!list) r_.error(parent.mark, list_path, std::string("missing required list '") + kind.key + "'");
+        else if (list->kind != Node::Kind::list)
+            r_.error(list->mark, list_path, "expected a list of " + std::string(kind.key) + ", found " + Reader::describe(*list));
+        else {
+            if (list->list.size() < 2)
+                r_.error(list->mark, list_path, "expected at least 2 " + std::string(kind.key) + ", found " + std::to_string(list->list.size()));
+            for (std::size_t i = 0; i < list->list.size(); ++i) {
+                const Node& item = list->list[i];
+                const std::string path = list_path + "[" + std::to_string(i) + "]";
+                Rung rung;
+                if (item.kind != Node::Kind::map) {
+                    r_.error(item.mark, path, std::string("expected a map like ") + kind.example + ", found " + Reader::describe(item));
+                } else {
+                    r_.check_keys(item, path, list_path + "[]");
+                    rung.id = r_.string(item, "id", path, noun + std::to_string(i), true);
+                    if (!is_identifier(rung.id))
+                        r_.error(item.find("id") ? item.find("id")->mark : item.mark, path + ".id", noun + " ids use letters, digits and _ (found '" + rung.id + "')");
+                    if (std::find(ids.begin(), ids.end(), rung.id) != ids.end()) r_.error(item.mark, path + ".id", "duplicate " + noun + " id '" + rung.id + "'");
+                    rung.label = r_.string(item, "label", path, rung.id);
+                    rung.war_cost = r_.number(item, "war_cost", path, list_path + "[].war_cost");
+                    rung.terminal = r_.boolean(item, "terminal", path, false);
+                    read_firebreaks(item, path, i, rung, list_path);
+                }
+                ids.push_back(rung.id);
+                out.push_back(rung);
+            }
+        }
+        return list && list->kind == Node::Kind::list ? list : nullptr;
+    }
+
+    /// An ordered-logit step (ladder.step, nuclear.step): its four numbers, the down
+    /// threshold below the up threshold.
+    void read_step(const Node& step, const std::string& path, LadderStep& out) {
+        const std::size_t before = r_.diagnostics.size();
+        out.sensitivity = r_.number(step, "sensitivity", path, path + ".sensitivity");
+        out.up_threshold = r_.number(step, "up_threshold", path, path + ".up_threshold");
+        out.down_threshold = r_.number(step, "down_threshold", path, path + ".down_threshold");
+        out.tension_weight = r_.number(step, "tension_weight", path, path + ".tension_weight");
+        if (r_.diagnostics.size() == before && out.down_threshold >= out.up_threshold)
+            r_.error(step.mark, path, "down_threshold (" + format_number(out.down_threshold) + ") must be below up_threshold (" +
+                                          format_number(out.up_threshold) + ")");
+    }
+
     void read_ladder(const Node& root, Scenario& s) {
         const Node* ladder = r_.map(root, "ladder", "", true, "ladder");
         if (ladder) {
-            const Node* rungs = ladder->find("rungs");
-            if (!rungs) r_.error(ladder->mark, "ladder.rungs", "missing required list 'rungs'");
-            else if (rungs->kind != Node::Kind::list) r_.error(rungs->mark, "ladder.rungs", "expected a list of rungs, found " + Reader::describe(*rungs));
-            else {
-                if (rungs->list.size() < 2) r_.error(rungs->mark, "ladder.rungs", "expected at least 2 rungs, found " + std::to_string(rungs->list.size()));
-                for (std::size_t i = 0; i < rungs->list.size(); ++i) {
-                    const Node& item = rungs->list[i];
-                    const std::string path = "ladder.rungs[" + std::to_string(i) + "]";
-                    Rung rung;
-                    if (item.kind != Node::Kind::map) {
-                        r_.error(item.mark, path, "expected a map like {id: normal, label: Normal relations, war_cost: 0}, found " + Reader::describe(item));
-                    } else {
-                        r_.check_keys(item, path, "ladder.rungs[]");
-                        rung.id = r_.string(item, "id", path, "rung" + std::to_string(i), true);
-                        if (!is_identifier(rung.id)) r_.error(item.find("id") ? item.find("id")->mark : item.mark, path + ".id", "rung ids use letters, digits and _ (found '" + rung.id + "')");
-                        if (std::find(rung_ids_.begin(), rung_ids_.end(), rung.id) != rung_ids_.end())
-                            r_.error(item.mark, path + ".id", "duplicate rung id '" + rung.id + "'");
-                        rung.label = r_.string(item, "label", path, rung.id);
-                        rung.war_cost = r_.number(item, "war_cost", path, "ladder.rungs[].war_cost");
-                        rung.terminal = r_.boolean(item, "terminal", path, false);
-                        read_firebreaks(item, path, i, rung, "ladder.rungs");
-                    }
-                    rung_ids_.push_back(rung.id);
-                    s.ladder.push_back(rung);
-                }
-            }
+            const Node* rungs = read_rungs(*ladder, kRungs, rung_ids_, s.ladder);
             if (const Node* step = r_.map(*ladder, "step", "ladder", false, "ladder.step")) {
-                const std::size_t before = r_.diagnostics.size();
-                s.step.sensitivity = r_.number(*step, "sensitivity", "ladder.step", "ladder.step.sensitivity");
-                s.step.up_threshold = r_.number(*step, "up_threshold", "ladder.step", "ladder.step.up_threshold");
-                s.step.down_threshold = r_.number(*step, "down_threshold", "ladder.step", "ladder.step.down_threshold");
-                s.step.tension_weight = r_.number(*step, "tension_weight", "ladder.step", "ladder.step.tension_weight");
-                if (r_.diagnostics.size() == before && s.step.down_threshold >= s.step.up_threshold)
-                    r_.error(step->mark, "ladder.step", "down_threshold (" + format_number(s.step.down_threshold) +
-                                                            ") must be below up_threshold (" + format_number(s.step.up_threshold) + ")");
+                read_step(*step, "ladder.step", s.step);
                 s.state_weights = state_weights(*step, "ladder.step", "state_weights", "ladder.step.state_weights", s);
             }
             if (rungs && rungs->kind == Node::Kind::list) check_firebreaks(*rungs, s.ladder, s.step, "ladder.rungs");
@@ -830,42 +858,8 @@ private:
         const Node* t = r_.map(root, "nuclear", "", false, "nuclear");
         if (!t) return;
         NuclearTrack& track = s.nuclear;
-        const Node* levels = t->find("levels");
-        if (!levels) r_.error(t->mark, "nuclear.levels", "missing required list 'levels'");
-        else if (levels->kind != Node::Kind::list) r_.error(levels->mark, "nuclear.levels", "expected a list of levels, found " + Reader::describe(*levels));
-        else {
-            if (levels->list.size() < 2) r_.error(levels->mark, "nuclear.levels", "expected at least 2 levels, found " + std::to_string(levels->list.size()));
-            for (std::size_t i = 0; i < levels->list.size(); ++i) {
-                const Node& item = levels->list[i];
-                const std::string path = "nuclear.levels[" + std::to_string(i) + "]";
-                Rung level;
-                if (item.kind != Node::Kind::map) {
-                    r_.error(item.mark, path, "expected a map like {id: nuclear_alert, label: Nuclear forces on alert, war_cost: 0.2}, found " + Reader::describe(item));
-                } else {
-                    r_.check_keys(item, path, "nuclear.levels[]");
-                    level.id = r_.string(item, "id", path, "level" + std::to_string(i), true);
-                    if (!is_identifier(level.id)) r_.error(item.find("id") ? item.find("id")->mark : item.mark, path + ".id", "level ids use letters, digits and _ (found '" + level.id + "')");
-                    if (std::find(level_ids_.begin(), level_ids_.end(), level.id) != level_ids_.end())
-                        r_.error(item.mark, path + ".id", "duplicate level id '" + level.id + "'");
-                    level.label = r_.string(item, "label", path, level.id);
-                    level.war_cost = r_.number(item, "war_cost", path, "nuclear.levels[].war_cost");
-                    level.terminal = r_.boolean(item, "terminal", path, false);
-                    read_firebreaks(item, path, i, level, "nuclear.levels");
-                }
-                level_ids_.push_back(level.id);
-                track.levels.push_back(level);
-            }
-        }
-        if (const Node* step = r_.map(*t, "step", "nuclear", false, "nuclear.step")) {
-            const std::size_t before = r_.diagnostics.size();
-            track.step.sensitivity = r_.number(*step, "sensitivity", "nuclear.step", "nuclear.step.sensitivity");
-            track.step.up_threshold = r_.number(*step, "up_threshold", "nuclear.step", "nuclear.step.up_threshold");
-            track.step.down_threshold = r_.number(*step, "down_threshold", "nuclear.step", "nuclear.step.down_threshold");
-            track.step.tension_weight = r_.number(*step, "tension_weight", "nuclear.step", "nuclear.step.tension_weight");
-            if (r_.diagnostics.size() == before && track.step.down_threshold >= track.step.up_threshold)
-                r_.error(step->mark, "nuclear.step", "down_threshold (" + format_number(track.step.down_threshold) +
-                                                         ") must be below up_threshold (" + format_number(track.step.up_threshold) + ")");
-        }
+        const Node* levels = read_rungs(*t, kLevels, level_ids_, track.levels);
+        if (const Node* step = r_.map(*t, "step", "nuclear", false, "nuclear.step")) read_step(*step, "nuclear.step", track.step);
         if (levels && levels->kind == Node::Kind::list) check_firebreaks(*levels, track.levels, track.step, "nuclear.levels");
         if (const Node* initial = t->find("initial_level")) {
             const std::size_t before = r_.diagnostics.size();
