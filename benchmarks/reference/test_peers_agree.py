@@ -5,10 +5,12 @@ differ; what must agree is the distribution. Each comparison of a peer with `bri
 on one scenario (Brink's side read from its runs.csv, checked against its summary.csv)
 tests, per statistic:
 
-- outcome shares: a two-proportion z-test (pooled variance) per outcome (3 tests);
+- outcome shares: a two-proportion z-test (pooled variance) per outcome (4 tests:
+  escalation, de-escalation, and the two horizon outcomes, frozen conflict and ongoing
+  war, split by `outcomes.war_rung`);
 - the end tick of the runs of each outcome: a chi-square test of homogeneity on binned
-  ticks (3 tests; a stalemate always ends at the horizon, so its test has one cell and
-  is not made);
+  ticks (4 tests; a frozen conflict or an ongoing war always ends at the horizon, so
+  those tests have one cell and are not made);
 - the highest rung of a run: a chi-square test of homogeneity over rungs (1 test);
 - each leader's action shares (ticks on an action / ticks played): a z-test per action
   (35 tests on the baseline). The ticks of one run are not independent (resolve makes
@@ -40,16 +42,16 @@ Chi-square cells: adjacent ticks or rungs are merged until every cell expects at
 least 50 runs in the smaller sample (at most 20 cells), so the chi-square
 approximation holds far into its tail.
 
-Family-wise error: 5 comparisons are expected to pass (NumPy and agent peer, on the
-baseline and on the tick-heavy scenario; NumPy peer on the firebreak variant), 76
-tests each, 380 tests. Each is made at level 1e-6 / 380 (Bonferroni), |z| < 5.95 for
-the z-tests, so a correct pair of peers fails this file with probability below 1e-6
-whatever the tests' correlation.
+Family-wise error: 7 comparisons are expected to pass (NumPy and agent peer, on the
+baseline, on the tick-heavy scenario and on the version-2 variant; NumPy peer on the
+firebreak variant), 78 tests each, 546 tests. Each is made at level 1e-6 / 546
+(Bonferroni), |z| < 6.01 for the z-tests, so a correct pair of peers fails this file
+with probability below 1e-6 whatever the tests' correlation.
 
 Power (one-sided normal approximation, 90% power adds z = 1.28 to 5.86):
 - NumPy peer, baseline: 200,000 runs against Brink's 400,000. A 1-point change in an
   outcome share gives z = 0.01 / sqrt(p(1-p)(1/200000 + 1/400000)) = 7.4 for
-  stalemate (p = 0.572), 7.5 for de-escalation (p = 0.382), 17 for escalation
+  frozen conflict (p = 0.572; without outcomes.war_rung there is no ongoing war), 7.5 for de-escalation (p = 0.382), 17 for escalation
   (p = 0.048): detected with probability 0.92, 0.94 and 1. The differences detected
   with 90% power are 0.98, 0.96 and 0.42 points; each test prints its own. Action
   shares: 0.06 points or less (0.3% of the commonest move's share). Final state: a
@@ -57,7 +59,7 @@ Power (one-sided normal approximation, 90% power adds z = 1.28 to 5.86):
   to 3.3%.
 - Agent peer, baseline: 6,000 runs (what about 40 CPU-seconds buy at ~150 runs/s):
   differences detected with 90% power are 2.0 points for escalation, 4.6 for
-  de-escalation, 4.7 for stalemate, 0.3 points or less for an action share, 0.005 to
+  de-escalation, 4.7 for frozen conflict, 0.3 points or less for an action share, 0.005 to
   0.020 for a final mean, 6% to 15% for a final spread.
 - Tick-heavy (every run lasts the horizon: no settlement, no agreement, escalation
   only at the top rung): NumPy 30,000 and agent 1,000 runs against Brink's 40,000;
@@ -67,11 +69,21 @@ Power (one-sided normal approximation, 90% power adds z = 1.28 to 5.86):
   full-scale war at -3.5 instead of -2.25, a temporary scenario that `extends` the
   baseline. NumPy 100,000 runs against Brink's 200,000: differences detected with 90%
   power are 0.57 points for escalation (p = 0.043), 1.32 for de-escalation (0.332),
-  1.36 for stalemate (0.625). The firebreaks move de-escalation by 5 points and
-  stalemate by 5.3 (escalation by 0.5, a leader's move by up to 0.9); a peer using
+  1.36 for frozen conflict (0.625). The firebreaks move de-escalation by 5 points and
+  frozen conflict by 5.3 (escalation by 0.5, a leader's move by up to 0.9); a peer using
   them only in the ladder step, or only in the leaders' forecast, or one rung off
   (up: the rung stepped out of; down: the rung stepped into) fails with |z| of 10 to
   116 at 50,000 runs.
+
+- Strategic leaders (model version 2, docs/model.md): benchmarks/reference/strategic-v2.yaml,
+  the version-1 baseline with foresight 3 and a discount for both leaders, a declared
+  commitment (Biden's sanctions warning) with an audience cost, two hidden modes for
+  Putin, a jump from the offensive into full-scale war, a nuclear track with rung
+  pressure and a nuclear escalation level, a state weight on the ladder, and a war rung
+  that splits the horizon runs. NumPy 100,000 and agent 4,000 runs against Brink's
+  200,000. A peer without the lookahead (`no_lookahead`: foresight 1, so neither the
+  later war costs nor the committed responses) must fail it with 20,000 runs: its
+  escalation share is about 14% against Brink's 4.5%.
 
 The tests' own power is tested: the NumPy peer with one mechanism switched off on
 purpose (`numpy_peer.simulate(defect=...)`) must be detected by the same checks at the
@@ -118,15 +130,18 @@ import agent_peer  # noqa: E402
 import brink_scenario  # noqa: E402
 import numpy_peer  # noqa: E402
 
-# The peers implement model version 1: they are compared with Brink on the version-1
-# baseline (benchmarks/scenarios/baseline-v1.yaml), which version 2 reproduces exactly.
+# The version-1 baseline (benchmarks/scenarios/baseline-v1.yaml; version 2 with every
+# mechanism off reproduces it exactly), its tick-heavy and firebreak variants, and a
+# small version-2 variant with every mechanism of "Strategic leaders" (docs/model.md).
 BASELINE = os.path.join(ROOT, "benchmarks", "scenarios", "baseline-v1.yaml")
 TICK_HEAVY = os.path.join(ROOT, "benchmarks", "scenarios", "tick-heavy.yaml")
+STRATEGIC = os.path.join(HERE, "strategic-v2.yaml")
 OUTCOMES = brink_scenario.OUTCOMES
 
-BRINK_RUNS = {BASELINE: 400_000, TICK_HEAVY: 40_000}
-NUMPY_RUNS = {BASELINE: 200_000, TICK_HEAVY: 30_000}
-AGENT_RUNS = {BASELINE: 6_000, TICK_HEAVY: 1_000}
+BRINK_RUNS = {BASELINE: 400_000, TICK_HEAVY: 40_000, STRATEGIC: 200_000}
+NUMPY_RUNS = {BASELINE: 200_000, TICK_HEAVY: 30_000, STRATEGIC: 100_000}
+AGENT_RUNS = {BASELINE: 6_000, TICK_HEAVY: 1_000, STRATEGIC: 4_000}
+LOOKAHEAD_DEFECT_RUNS = 20_000  # the NumPy peer without the lookahead, on STRATEGIC
 DEFECT_RUNS = 50_000
 DEFECT_SD_RUNS = 10_000  # the NumPy peer without the effects' sd noise: the final state's spread sees it
 # The firebreak variant of the baseline (a temporary scenario that `extends` it): per-rung
@@ -143,7 +158,7 @@ MAX_CELLS = 20
 MIN_RUNS_USING = 500  # runs expected to use an action (or group) in the smaller sample, at least
 MAX_TAIL_RATIO = 1.25  # a final-state z-test's true tail at its critical |z|, over the normal's, at most
 FAMILY_ALPHA = 1e-6
-COMPARISONS = 5  # expected to pass: (NumPy, agent) x (baseline, tick-heavy), NumPy on the firebreak variant
+COMPARISONS = 7  # expected to pass: (NumPy, agent) x (baseline, tick-heavy, version 2), NumPy on the firebreak variant
 
 
 def checks_per_comparison(sc: brink_scenario.Scenario) -> int:
@@ -268,19 +283,12 @@ def brink_sample(path, runs) -> Sample:
         table = pd.read_csv(os.path.join(out, "runs.csv"),
                             usecols=["outcome", "end_tick", "max_rung"] + columns[0] + columns[1] + finals)
         summary = pd.read_csv(os.path.join(out, "summary.csv"))
-    # The peers implement model version 1, where a run that reaches the horizon is a
-    # "stalemate"; Brink (version 2) splits it by outcomes.war_rung into a frozen conflict
-    # or an ongoing war. Both count as the peers' stalemate here.
-    horizon_outcomes = ("frozen_conflict", "ongoing_war")
-    sample = Sample(table["outcome"].map(lambda o: OUTCOMES.index("stalemate" if o in horizon_outcomes else o)).to_numpy(),
-                    table["end_tick"].to_numpy(),
+    sample = Sample(table["outcome"].map(OUTCOMES.index).to_numpy(), table["end_tick"].to_numpy(),
                     table["max_rung"].to_numpy(), [table[c].to_numpy() for c in columns],
                     table[finals].to_numpy(dtype=np.float64).T)
     assert sample.n == runs, f"runs.csv has {sample.n} rows for {runs} runs"
     probability = summary[summary["quantity"] == "probability"].set_index("outcome")["count"]
-    counts = [int(probability["escalation"]), int(probability["deescalation"]),
-              int(sum(probability[o] for o in horizon_outcomes))]
-    assert counts == np.bincount(sample.outcome, minlength=3).tolist()
+    assert [int(probability[o]) for o in OUTCOMES] == np.bincount(sample.outcome, minlength=len(OUTCOMES)).tolist()
     max_rung = summary[summary["quantity"] == "max_rung_share"]["count"].tolist()
     assert max_rung == np.bincount(sample.max_rung, minlength=len(sc.war_cost)).tolist()
     return sample
@@ -647,3 +655,95 @@ def test_a_peer_ignoring_firebreaks_is_detected(firebreak_scenario, brink_firebr
     peer = numpy_sample(firebreak_scenario, FIREBREAK_RUNS["defect"], seed=17, defect="no_firebreaks")
     checks = compare("numpy no_firebreaks", peer, brink_firebreaks, sc)
     assert any(c.failed for c in checks), "the NumPy peer that ignores the firebreaks passes every check"
+
+
+@pytest.fixture(scope="module")
+def brink_strategic():
+    return brink_sample(STRATEGIC, BRINK_RUNS[STRATEGIC])
+
+
+def test_peers_read_the_version_2_fields():
+    """The fixture's version-2 fields as both peers see them (docs/scenario-reference.md):
+    read through `extends`, with Brink's defaults and its derived mode likelihoods."""
+    sc = brink_scenario.load(STRATEGIC)
+    biden, putin = sc.leaders
+    assert sc.name == "strategic-v2" and (biden.foresight, putin.foresight) == (3, 3) and putin.discount == 0.85
+    assert [m.id for m in putin.modes] == ["coerce", "decided"] and not biden.modes
+    assert [m.prior for m in putin.modes] == [0.7, 0.3] and putin.modes[1].enterable and not putin.modes[0].enterable
+    for mode in putin.modes:  # a logit of the propensities at Putin's rationality, over his whole menu
+        weights = np.exp(putin.rationality * (np.array(mode.propensity) - max(mode.propensity)))
+        assert mode.likelihood == pytest.approx((weights / weights.sum()).tolist(), rel=1e-12)
+    offensive = next(a for a in sc.actions if a.name == "full_scale_offensive")
+    assert [(j.to, j.probability) for j in offensive.jumps] == [(sc.rung_ids.index("conventional_war"), 0.5)]
+    [c] = sc.commitments
+    assert (c.by, c.window, c.credibility, c.learning, c.audience_cost) == (0, 2, 0.7, 0.3, 0.05)
+    assert sc.actions[c.declared_by].name == "public_warning" and sc.actions[c.response].name == "impose_sanctions"
+    assert sc.war_rung == sc.rung_ids.index("limited_incursion") and sc.nuclear_escalation_level == 2
+    assert sc.nuclear.up_threshold_at == [2.5, 4.5, 2.5, 2.5] and sc.nuclear.rung_pressure[6] == 1.0
+    assert sc.state_weights == [(sc.variables.index("russia_economy"), -0.8)]
+    # Without war_rung every horizon run is a frozen conflict: the default is the escalation rung.
+    base = brink_scenario.load(BASELINE)
+    assert base.war_rung == base.escalation_rung and base.nuclear is None and base.leaders[0].foresight == 1
+
+
+def test_the_peers_lookaheads_agree_with_a_direct_computation():
+    """Both peers' value recursion (the discounted war cost of ticks 2..H, computed once
+    per decision) against the lookahead summed tick by tick from dense distributions
+    (docs/model.md, "Utility in version 2"), with a jump, absorbing rungs and per-rung
+    thresholds, at several pressures."""
+    sc = brink_scenario.load(STRATEGIC)
+    t = numpy_peer.Tables(sc)
+    law, agent_law = t.ladder_law(), agent_peer.make_laws(sc)[0]
+    offensive = next(a for a in sc.actions if a.name == "full_scale_offensive")
+    R, H, delta = law.R, 4, 0.85
+    for rung, x1, x_later in ((5, 3.4, 1.0), (3, -0.5, 2.9), (5, 6.0, -3.0), (1, 0.2, 0.2)):
+        # Direct: pi_1 after this tick's step and the jump, then H - 1 steps at x_later.
+        up, down = law.first_step(np.array([rung]), np.array([x1]))
+        pi = numpy_peer.dense_first(law, np.array([rung]), up, down, offensive.jumps)[:, 0]
+        direct, weight, d = 0.0, 1.0, pi.copy()
+        for _ in range(2, H + 1):
+            weight *= delta
+            stepped = np.zeros(R)
+            for r in range(R):
+                if sc.terminal[r] or r >= sc.escalation_rung:  # the run has ended there: it stays
+                    stepped[r] += d[r]
+                    continue
+                p_up, p_down = agent_peer.step_probabilities(sc, r, x_later)
+                stepped[r] += d[r] * (1.0 - p_up - p_down)
+                if p_up > 0.0:
+                    stepped[r + 1] += d[r] * p_up
+                if p_down > 0.0:
+                    stepped[r - 1] += d[r] * p_down
+            d = stepped
+            direct += weight * float(d @ np.array(sc.war_cost))
+        W, _ = law.values(*law.table(np.array([x_later])), H - 1, delta)
+        assert float(pi @ W[:, 0]) == pytest.approx(direct, rel=1e-12)
+        first = agent_law.after_step(rung, x1, offensive.jumps)
+        dense = np.zeros(R)
+        for r, p in first:
+            dense[r] += p
+        assert dense.tolist() == pytest.approx(pi.tolist(), rel=1e-12, abs=1e-15)
+        later, _ = agent_law.values(x_later, H - 1, delta)
+        assert agent_law.expect(first, later) == pytest.approx(direct, rel=1e-12)
+    # Absorbing: the escalation rung and terminal rungs keep their mass (and keep costing).
+    assert not law.up_open[sc.escalation_rung, 0] and not law.down_open[sc.escalation_rung, 0]
+    assert agent_law.absorbing[sc.escalation_rung:] == [True] * (R - sc.escalation_rung)
+
+
+def test_peers_agree_on_the_version_2_variant(brink_strategic):
+    """Every version-2 mechanism at once (STRATEGIC): both peers against Brink."""
+    sc = brink_scenario.load(STRATEGIC)
+    numpy_runs = numpy_sample(STRATEGIC, NUMPY_RUNS[STRATEGIC], seed=19)
+    agent_runs = agent_sample(STRATEGIC, AGENT_RUNS[STRATEGIC], seed=20)
+    checks = compare("numpy strategic", numpy_runs, brink_strategic, sc) \
+        + compare("agent strategic", agent_runs, brink_strategic, sc)
+    assert_agrees(checks)
+
+
+def test_a_peer_without_the_lookahead_is_detected(brink_strategic):
+    """The version-2 comparison sees the lookahead: the NumPy peer with foresight 1 (no
+    later war costs, no committed responses) fails it with LOOKAHEAD_DEFECT_RUNS runs."""
+    sc = brink_scenario.load(STRATEGIC)
+    peer = numpy_sample(STRATEGIC, LOOKAHEAD_DEFECT_RUNS, seed=21, defect="no_lookahead")
+    failed = [c.label for c in compare("numpy no_lookahead", peer, brink_strategic, sc) if c.failed]
+    assert any(" share " in label for label in failed), f"the NumPy peer without the lookahead passes the outcome shares (failed: {failed})"
