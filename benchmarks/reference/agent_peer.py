@@ -200,6 +200,7 @@ class Commitment:
         self.pending = False
         self.deadline = 0
         self.credibility = spec.credibility
+        self.honoured = self.bluffed = 0  # times resolved each way
 
     def update(self, tick, moves):
         """Resolution, trigger, declaration (docs/model.md, "Commitments and credibility")."""
@@ -210,8 +211,10 @@ class Commitment:
             if honoured or tick >= self.deadline:
                 if honoured:
                     self.credibility += spec.learning * (1.0 - self.credibility)
+                    self.honoured += 1
                 else:
                     self.credibility *= 1.0 - spec.learning
+                    self.bluffed += 1
                 self.pending = False
                 self.active = self.declared_by is None
         if self.active and not self.pending and other.name in self.trigger:
@@ -450,6 +453,7 @@ class CrisisModel(Model):
         self.state = dict(zip(variables, scenario.initial))
         self.rung = scenario.initial_rung
         self.level = scenario.nuclear.initial_level if scenario.nuclear else 0
+        self.max_level = self.level
         self.max_rung = self.rung
         self.tick = 0
         self.settled = 0
@@ -518,6 +522,7 @@ class CrisisModel(Model):
                 self.level += 1
             elif u < p_up + p_down:
                 self.level -= 1
+            self.max_level = max(self.max_level, self.level)
         self.max_rung = max(self.max_rung, self.rung)
         state["tension"] = clamp01((1.0 - sc.decay) * state["tension"] + sc.gain * pressure)
         for commitment in self.commitments:
@@ -554,13 +559,16 @@ def make_laws(sc):
 
 def play(scenario, run_ids, seed=1):
     """Plays the runs `run_ids` one at a time; yields per run (outcome, end tick, highest
-    rung, per leader its action counts in menu order, the final state in variable order)."""
+    rung, per leader its action counts in menu order, the final state in variable order,
+    the version-2 figures: highest nuclear level, and per commitment the times honoured
+    and bluffed and the final credibility)."""
     laws = make_laws(scenario)
     for run_id in run_ids:
         model = CrisisModel(scenario, seed=seed * 1_000_003 + run_id, laws=laws)
         outcome, end_tick = model.run_model()
         yield (outcome, end_tick, model.max_rung, [list(leader.chosen.values()) for leader in model.leaders],
-               list(model.state.values()))
+               list(model.state.values()), model.max_level, [c.honoured for c in model.commitments],
+               [c.bluffed for c in model.commitments], [c.credibility for c in model.commitments])
 
 
 def batch_run(scenario, runs, seed=1):

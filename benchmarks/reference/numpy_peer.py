@@ -43,11 +43,15 @@ DEFECTS = (
 class Runs:
     """Per run: outcome code (an index into brink_scenario.OUTCOMES), end tick, highest
     rung, per leader a (runs x menu) array of how many ticks each action was chosen, and
-    the (variables x runs) state at the end of the run (runs.csv's `final_<variable>`)."""
+    the (variables x runs) state at the end of the run (runs.csv's `final_<variable>`);
+    `extras`, with model version 2's mechanisms: the highest nuclear level ("max_level"),
+    and per commitment (commitments x runs) the times it was honoured and bluffed and its
+    final credibility ("honoured", "bluffed", "credibility")."""
 
-    def __init__(self, outcome, end_tick, max_rung, actions, final):
+    def __init__(self, outcome, end_tick, max_rung, actions, final, extras=None):
         self.outcome, self.end_tick, self.max_rung, self.actions = outcome, end_tick, max_rung, actions
         self.final = final
+        self.extras = extras or {}
 
 
 class Law:
@@ -73,8 +77,16 @@ class Law:
 
     def first_step(self, at, x):
         """P(up), P(down) of one step from rung `at` (per run) under pressure x."""
-        up = np.where(at + 1 < self.R, logistic(self.k * (x - self.up_at[at])), 0.0)
-        down = np.where(at > 0, logistic(self.k * (self.down_at[at] - x)), 0.0)
+        return self.first_step_at(self.at(at), x)
+
+    def at(self, at):
+        """What a step from rung `at` (per run) reads: its thresholds, whether it can go up or down."""
+        return self.up_at[at], self.down_at[at], at + 1 < self.R, at > 0
+
+    def first_step_at(self, gathered, x):
+        up_threshold, down_threshold, can_up, can_down = gathered
+        up = np.where(can_up, logistic(self.k * (x - up_threshold)), 0.0)
+        down = np.where(can_down, logistic(self.k * (down_threshold - x)), 0.0)
         return up, down
 
     def table(self, x):
@@ -99,10 +111,23 @@ class Law:
         return w, rest
 
 
-def gather3(w, at, cols, up, down):
-    """pi_1 . w for the one-step distribution from rung `at`: three terms per run."""
+def around(w, at, cols):
+    """w (per rung, or rungs x runs) at each run's rung and its two neighbours (clipped)."""
     top = w.shape[0] - 1
-    return (1.0 - up - down) * w[at, cols] + up * w[np.minimum(at + 1, top), cols] + down * w[np.maximum(at - 1, 0), cols]
+    below, above = np.maximum(at - 1, 0), np.minimum(at + 1, top)
+    if w.ndim == 1:
+        return w[below], w[at], w[above]
+    return w[below, cols], w[at, cols], w[above, cols]
+
+
+def three(w3, up, down):
+    """pi_1 . w for the one-step distribution from the runs' rungs (w3 from around())."""
+    below, here, above = w3
+    return (1.0 - up - down) * here + up * above + down * below
+
+
+def gather3(w, at, cols, up, down):
+    return three(around(w, at, cols), up, down)
 
 
 def dense_first(law, at, up, down, jumps):
@@ -276,6 +301,19 @@ def decide(t, i, ld, law, nlaw, st, F, seen, tension0, state_pressure, rng, nois
     modes = t.modes[i]
     if modes is not None:
         propensity = modes[0][st["mode"][i]]  # runs x menu
+    # What every option reads at the runs' rungs and levels, gathered once per decision.
+    ladder_at = law.at(rung)
+    cost3 = around(law.cost, rung, cols)
+    if H >= 2:
+        W3 = around(W, rung, cols)
+    if track:
+        level_at = nlaw.at(level)
+        ncost3 = around(nlaw.cost, level, cols)
+        if H >= 2:
+            NW3 = around(NW, level, cols)
+    # War terms depend on a move only through its escalation, nuclear pressure and jumps:
+    # once per decision for each such class of moves.
+    war_terms = {}
     for k, a in enumerate(own):
         Fa = F[a]
         if not Fa.any():
@@ -284,22 +322,28 @@ def decide(t, i, ld, law, nlaw, st, F, seen, tension0, state_pressure, rng, nois
         goals = np.zeros(n)
         for e in action.effects:
             goals += L.value_weights[e.variable] * (clamp01(P[e.variable] + e.mean) - before[e.variable])
-        up, down = law.first_step(rung, t.escalation[a] + x_base)
-        if action.jumps:
-            pi = dense_first(law, rung, up, down, action.jumps)
-            war = law.cost @ pi
-        else:
-            war = (1.0 - up - down) * law.cost[rung] + up * law.cost[np.minimum(rung + 1, law.R - 1)] \
-                + down * law.cost[np.maximum(rung - 1, 0)]
-        if track:
-            nup, ndown = nlaw.first_step(level, t.nuclear[a] + y_base)
-            war = war + (1.0 - nup - ndown) * nlaw.cost[level] + nup * nlaw.cost[np.minimum(level + 1, nlaw.R - 1)] \
-                + ndown * nlaw.cost[np.maximum(level - 1, 0)]
-        u = goals - averse * war - t.cost[a]
-        if H >= 2:
-            look = (pi * W).sum(axis=0) if action.jumps else gather3(W, rung, cols, up, down)
+        key = (t.escalation[a], t.nuclear[a]) if not action.jumps else a
+        terms = war_terms.get(key)
+        if terms is None:
+            up, down = law.first_step_at(ladder_at, t.escalation[a] + x_base)
+            pi = nup = ndown = None
+            if action.jumps:
+                pi = dense_first(law, rung, up, down, action.jumps)
+                war = law.cost @ pi
+            else:
+                war = three(cost3, up, down)
+            look = 0.0
+            if H >= 2:
+                look = (pi * W).sum(axis=0) if action.jumps else three(W3, up, down)
             if track:
-                look = look + gather3(NW, level, cols, nup, ndown)
+                nup, ndown = nlaw.first_step_at(level_at, t.nuclear[a] + y_base)
+                war = war + three(ncost3, nup, ndown)
+                if H >= 2:
+                    look = look + three(NW3, nup, ndown)
+            terms = war_terms[key] = (up, down, pi, nup, ndown, averse * war, look)
+        up, down, pi, nup, ndown, war, look = terms
+        u = goals - war - t.cost[a]
+        if H >= 2:
             # Committed responses of the opponent that this move triggers (active, not pending).
             triggered = t.triggered_by[i][k]
             if triggered:
@@ -317,6 +361,7 @@ def decide(t, i, ld, law, nlaw, st, F, seen, tension0, state_pressure, rng, nois
                     live |= on
                 if live.any():
                     r = np.flatnonzero(live)
+                    look = look.copy()  # the class's look is shared with the moves that trigger nothing
                     # Tick 2 under the committed responses: pi_1 . delta P_2 (c + W_{H-2}).
                     sup, sdown = law.table(x_later[r] + shift[r])
                     v2 = delta * law.apply(sup, sdown, law.cost_col + W_rest[:, r])
@@ -381,6 +426,8 @@ def update_commitments(t, st, picks, tick):
         kappa[:] = np.where(honoured, kappa + com.learning * (1.0 - kappa),
                             np.where(resolved, kappa * (1.0 - com.learning), kappa))
         pending &= ~resolved
+        st["honoured"][c] += honoured
+        st["bluffed"][c] += resolved & ~honoured
         if com.declared_by >= 0:
             active &= ~resolved
         trig = active & ~pending & np.isin(other, com.trigger)
@@ -425,7 +472,18 @@ def simulate(sc: brink_scenario.Scenario, runs: int, seed=1, defect: str | None 
         "pending": [np.zeros(n, dtype=bool) for _ in sc.commitments],
         "deadline": [np.zeros(n, dtype=np.int64) for _ in sc.commitments],
         "credibility": [np.full(n, c.credibility) for c in sc.commitments],
+        "honoured": np.zeros((len(sc.commitments), n), dtype=np.int64),
+        "bluffed": np.zeros((len(sc.commitments), n), dtype=np.int64),
     }
+    st["max_level"] = st["level"].copy()
+    # What runs.csv records of the version-2 mechanisms, filled as runs end.
+    extras = {}
+    if track:
+        extras["max_level"] = np.empty(runs, dtype=np.int64)
+    if sc.commitments:
+        for key in ("honoured", "bluffed"):
+            extras[key] = np.empty((len(sc.commitments), runs), dtype=np.int64)
+        extras["credibility"] = np.empty((len(sc.commitments), runs))
     outcome = np.full(runs, 2)
     end_tick = np.full(runs, sc.horizon)
     final = np.empty((t.V, runs))  # filled as runs end: no per-tick copy
@@ -514,6 +572,7 @@ def simulate(sc: brink_scenario.Scenario, runs: int, seed=1, defect: str | None 
             nup, ndown = nlaw.first_step(st["level"], y)
             u = rng.random(n)
             st["level"] = st["level"] + (u < nup) - ((u >= nup) & (u < nup + ndown))
+            np.maximum(st["max_level"], st["level"], out=st["max_level"])
         S[sc.tension] = clamp01((1.0 - sc.decay) * S[sc.tension] + sc.gain * pressure)
         if sc.commitments:
             update_commitments(t, st, picks, tick)
@@ -538,12 +597,25 @@ def simulate(sc: brink_scenario.Scenario, runs: int, seed=1, defect: str | None 
             outcome[ids[agree | settle]] = 1
             end_tick[ids[ended]] = tick
             final[:, ids[ended]] = S[:, ended]
+            record_extras(extras, st, ids[ended], ended)
             compact(st, ~ended)
             n = len(st["ids"])
     ids = st["ids"]
     final[:, ids] = st["S"]  # the runs that lasted the horizon
+    record_extras(extras, st, ids, slice(None))
     outcome[ids] = np.where(st["rung"] >= sc.war_rung, 3, 2)
-    return Runs(outcome, end_tick, *tally.result(), final)
+    return Runs(outcome, end_tick, *tally.result(), final, extras)
+
+
+def record_extras(extras, st, ids, runs):
+    """Copies the version-2 figures of the runs `runs` (a mask or slice of the live runs)
+    that end now into `extras` at their run ids."""
+    if "max_level" in extras:
+        extras["max_level"][ids] = st["max_level"][runs]
+    if "credibility" in extras:
+        extras["honoured"][:, ids] = st["honoured"][:, runs]
+        extras["bluffed"][:, ids] = st["bluffed"][:, runs]
+        extras["credibility"][:, ids] = np.array(st["credibility"])[:, runs]
 
 
 def compact(st, keep):

@@ -42,11 +42,16 @@ Chi-square cells: adjacent ticks or rungs are merged until every cell expects at
 least 50 runs in the smaller sample (at most 20 cells), so the chi-square
 approximation holds far into its tail.
 
+- with model version 2's mechanisms (runs.csv's version-2 columns): the highest level
+  of the nuclear track, a chi-square test over levels (1 test), and per commitment the
+  times it was honoured and bluffed in a run and its final credibility, each a mean by
+  the final state's z-test (3 tests per commitment).
+
 Family-wise error: 7 comparisons are expected to pass (NumPy and agent peer, on the
 baseline, on the tick-heavy scenario and on the version-2 variant; NumPy peer on the
-firebreak variant), 78 tests each, 546 tests. Each is made at level 1e-6 / 546
-(Bonferroni), |z| < 6.01 for the z-tests, so a correct pair of peers fails this file
-with probability below 1e-6 whatever the tests' correlation.
+firebreak variant), 78 tests each (82 on the version-2 variant), 554 tests. Each is made
+at level 1e-6 / 554 (Bonferroni), |z| < 6.01 for the z-tests, so a correct pair of peers
+fails this file with probability below 1e-6 whatever the tests' correlation.
 
 Power (one-sided normal approximation, 90% power adds z = 1.28 to 5.86):
 - NumPy peer, baseline: 200,000 runs against Brink's 400,000. A 1-point change in an
@@ -114,7 +119,7 @@ import subprocess
 import sys
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from statistics import NormalDist
 
 import numpy as np
@@ -163,11 +168,16 @@ COMPARISONS = 7  # expected to pass: (NumPy, agent) x (baseline, tick-heavy, ver
 
 def checks_per_comparison(sc: brink_scenario.Scenario) -> int:
     """Outcome shares, end ticks per outcome, highest rung, one per action of each menu,
-    the mean and the spread of each variable's final value."""
-    return len(OUTCOMES) + len(OUTCOMES) + 1 + sum(len(leader.menu) for leader in sc.leaders) + 2 * len(sc.variables)
+    the mean and the spread of each variable's final value; with a nuclear track its
+    highest level, and per commitment the times honoured, bluffed and its final credibility."""
+    return len(OUTCOMES) + len(OUTCOMES) + 1 + sum(len(leader.menu) for leader in sc.leaders) + 2 * len(sc.variables) \
+        + (sc.nuclear is not None) + 3 * len(sc.commitments)
 
 
-TESTS = COMPARISONS * checks_per_comparison(brink_scenario.load(BASELINE))
+# The comparisons expected to pass, by scenario (the firebreak variant has the baseline's checks).
+PASSING = {BASELINE: 3, TICK_HEAVY: 2, STRATEGIC: 2}
+assert sum(PASSING.values()) == COMPARISONS
+TESTS = sum(count * checks_per_comparison(brink_scenario.load(path)) for path, count in PASSING.items())
 ALPHA = FAMILY_ALPHA / TESTS  # per test, two-sided
 Z_CRIT = NormalDist().inv_cdf(1.0 - ALPHA / 2.0)  # about 5.95
 Z_POWER = NormalDist().inv_cdf(0.9)  # a difference of (Z_CRIT + Z_POWER) se is caught 90% of the time
@@ -182,13 +192,16 @@ Z_CRIT_FINAL = NormalDist().inv_cdf(1.0 - ALPHA / (2.0 * MAX_TAIL_RATIO))  # abo
 class Sample:
     """Per run: outcome index (into OUTCOMES), end tick, highest rung; per leader a
     (runs x menu) array of the ticks each action was chosen; the (variables x runs)
-    state at the end of the run."""
+    state at the end of the run; `extras`, per run, what runs.csv records of the version-2
+    mechanisms: "max_level", and per commitment ID "honoured_ID", "bluffed_ID",
+    "credibility_ID" (runs.csv's column names)."""
 
     outcome: np.ndarray
     end_tick: np.ndarray
     max_rung: np.ndarray
     actions: list
     final: np.ndarray
+    extras: dict = field(default_factory=dict)
 
     @property
     def n(self):
@@ -199,19 +212,34 @@ def concat(parts) -> Sample:
     return Sample(np.concatenate([p.outcome for p in parts]), np.concatenate([p.end_tick for p in parts]),
                   np.concatenate([p.max_rung for p in parts]),
                   [np.concatenate([p.actions[i] for p in parts]) for i in range(2)],
-                  np.concatenate([p.final for p in parts], axis=1))
+                  np.concatenate([p.final for p in parts], axis=1),
+                  {key: np.concatenate([p.extras[key] for p in parts]) for key in parts[0].extras})
+
+
+def extras_of(sc, max_level, honoured, bluffed, credibility) -> dict:
+    """Sample.extras from per-run arrays (honoured, bluffed, credibility: commitments x runs)."""
+    extras = {} if sc.nuclear is None else {"max_level": np.asarray(max_level)}
+    for c, com in enumerate(sc.commitments):
+        extras.update({f"honoured_{com.id}": honoured[c], f"bluffed_{com.id}": bluffed[c],
+                       f"credibility_{com.id}": credibility[c]})
+    return extras
 
 
 def _numpy_chunk(path, runs, seed, defect):
-    r = numpy_peer.simulate(brink_scenario.load(path), runs, seed, defect=defect)
-    return Sample(r.outcome, r.end_tick, r.max_rung, r.actions, r.final)
+    sc = brink_scenario.load(path)
+    r = numpy_peer.simulate(sc, runs, seed, defect=defect)
+    x = r.extras
+    return Sample(r.outcome, r.end_tick, r.max_rung, r.actions, r.final,
+                  extras_of(sc, x.get("max_level"), x.get("honoured"), x.get("bluffed"), x.get("credibility")))
 
 
 def _agent_chunk(path, first, runs, seed):
-    rows = list(agent_peer.play(brink_scenario.load(path), range(first, first + runs), seed))
+    sc = brink_scenario.load(path)
+    rows = list(agent_peer.play(sc, range(first, first + runs), seed))
+    per_commitment = [np.array([r[k] for r in rows]).T.reshape(len(sc.commitments), len(rows)) for k in (6, 7, 8)]
     return Sample(np.array([OUTCOMES.index(r[0]) for r in rows]), np.array([r[1] for r in rows]),
                   np.array([r[2] for r in rows]), [np.array([r[3][i] for r in rows]) for i in range(2)],
-                  np.array([r[4] for r in rows]).T)
+                  np.array([r[4] for r in rows]).T, extras_of(sc, [r[5] for r in rows], *per_commitment))
 
 
 def pool():
@@ -280,12 +308,14 @@ def brink_sample(path, runs) -> Sample:
                        check=True, stdout=subprocess.DEVNULL)
         columns = [[f"{leader.id}_{sc.actions[a].name}" for a in leader.menu] for leader in sc.leaders]
         finals = [f"final_{v}" for v in sc.variables]
+        extras = ([] if sc.nuclear is None else ["max_level"]) + \
+            [f"{kind}_{c.id}" for c in sc.commitments for kind in ("honoured", "bluffed", "credibility")]
         table = pd.read_csv(os.path.join(out, "runs.csv"),
-                            usecols=["outcome", "end_tick", "max_rung"] + columns[0] + columns[1] + finals)
+                            usecols=["outcome", "end_tick", "max_rung"] + columns[0] + columns[1] + finals + extras)
         summary = pd.read_csv(os.path.join(out, "summary.csv"))
     sample = Sample(table["outcome"].map(OUTCOMES.index).to_numpy(), table["end_tick"].to_numpy(),
                     table["max_rung"].to_numpy(), [table[c].to_numpy() for c in columns],
-                    table[finals].to_numpy(dtype=np.float64).T)
+                    table[finals].to_numpy(dtype=np.float64).T, {key: table[key].to_numpy() for key in extras})
     assert sample.n == runs, f"runs.csv has {sample.n} rows for {runs} runs"
     probability = summary[summary["quantity"] == "probability"].set_index("outcome")["count"]
     assert [int(probability[o]) for o in OUTCOMES] == np.bincount(sample.outcome, minlength=len(OUTCOMES)).tolist()
@@ -493,9 +523,28 @@ def final_state_checks(name, peer: Sample, brink: Sample, sc):
     return checks
 
 
+def version2_checks(name, peer: Sample, brink: Sample, sc):
+    """The nuclear track's highest level (chi-square over levels), and per commitment the
+    times it was honoured and bluffed in a run and its final credibility (means, by
+    mean_test)."""
+    checks = []
+    if sc.nuclear is not None:
+        levels = len(sc.nuclear.level_ids)
+        checks.append(homogeneity(f"{name} max level", np.bincount(peer.extras["max_level"], minlength=levels),
+                                  np.bincount(brink.extras["max_level"], minlength=levels)))
+    for c in sc.commitments:
+        for kind in ("honoured", "bluffed", "credibility"):
+            key = f"{kind}_{c.id}"
+            checks.append(mean_test(f"{name} {kind} {c.id}", peer.extras[key].astype(np.float64),
+                                    brink.extras[key].astype(np.float64),
+                                    lambda ma, mb, d: f"mean peer {ma:.5f}, brink {mb:.5f} (90% power at {d:.5f})"))
+    return checks
+
+
 def compare(name, peer: Sample, brink: Sample, sc) -> list[Check]:
     checks = share_checks(name, peer, brink) + distribution_checks(name, peer, brink, sc) \
-        + action_checks(name, peer, brink, sc) + final_state_checks(name, peer, brink, sc)
+        + action_checks(name, peer, brink, sc) + final_state_checks(name, peer, brink, sc) \
+        + version2_checks(name, peer, brink, sc)
     assert len(checks) <= checks_per_comparison(sc)
     print(f"\n{name}: {peer.n} peer runs, {brink.n} Brink runs; each test at level {ALPHA:.2g} (|z| < {Z_CRIT:.2f})")
     for c in checks:
