@@ -11,6 +11,7 @@
 #include <set>
 #include <sstream>
 
+#include "brink/calendar.hpp"
 #include "brink/scenario.hpp"
 #include "tree.hpp"
 
@@ -396,6 +397,11 @@ private:
         s.horizon = static_cast<int>(r_.number(n, "horizon", "run", "run.horizon", true));
         s.tick_days = r_.number(n, "tick_days", "run", "run.tick_days");
         s.default_runs = static_cast<std::uint64_t>(r_.number(n, "runs", "run", "run.runs", true));
+        if (const Node* date = n.find("start_date")) {
+            const std::optional<int> day = date->kind == Node::Kind::scalar ? parse_date(date->scalar) : std::nullopt;
+            if (!day) r_.error(date->mark, "run.start_date", "expected a date YYYY-MM-DD (e.g. 2021-12-17), found " + Reader::describe(*date));
+            s.start_day = day;
+        }
         // Seeds span all 64 bits, beyond a double's exact range: parse as an integer.
         s.default_seed = 1;
         if (const Node* seed = n.find("seed")) {

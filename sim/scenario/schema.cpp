@@ -20,6 +20,7 @@ const std::vector<FieldSpec>& scenario_fields() {
         {"run", "map", "", 0, 0, "", "Run control."},
         {"run.horizon", "integer", "ticks", 1, 100000, "104", "Longest run; reaching it without another outcome is a frozen conflict or an ongoing war (outcomes.war_rung)."},
         {"run.tick_days", "number", "days", 0.001, 3660, "7", "Length of a tick, for reporting times."},
+        {"run.start_date", "date", "", 0, 0, "none", "Calendar date of tick 0 (YYYY-MM-DD); every output with a tick then also gives its date, and timelines can be read against the scenario."},
         {"run.runs", "integer", "runs", 1, 1e12, "10000", "Default number of Monte Carlo runs."},
         {"run.seed", "integer", "", 0, 1.8446744073709552e19, "1", "Default master seed."},
         {"world", "map", "", 0, 0, "", "State variables and the starting point."},

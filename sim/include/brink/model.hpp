@@ -199,6 +199,7 @@ struct Scenario {
     std::string name;
     std::string description;
     double tick_days = 7.0;
+    std::optional<int> start_day;  ///< run.start_date as days since 1970-01-01 (calendar.hpp); none: ticks only
     int horizon = 104;
     std::uint64_t default_runs = 10000;
     std::uint64_t default_seed = 1;
