@@ -44,6 +44,25 @@ Command add_sensitivity_command(CLI::App& app, const std::string& command_line);
 Command add_trace_command(CLI::App& app);
 Command add_play_command(CLI::App& app);
 Command add_report_command(CLI::App& app);
+Command add_backtest_command(CLI::App& app, const std::string& command_line);
+
+/// brink run's --given, --as-of and --ess-floor (history_commands.cpp).
+struct GivenState {
+    std::string timeline;
+    std::string as_of;
+    std::optional<std::uint64_t> ess_floor;
+};
+using GivenOptions = std::shared_ptr<GivenState>;
+GivenOptions add_given_options(CLI::App* run);
+/// What a conditioned run takes from brink run's own flags.
+struct GivenRunInputs {
+    std::string scenario, out;
+    std::vector<std::string> overrides;
+    std::optional<std::uint64_t> runs, seed;
+    std::optional<int> threads;
+    bool quiet = false;
+};
+int run_given_command(const GivenState& given, const GivenRunInputs& run, const std::string& command_line);
 
 /// SIGINT/SIGTERM set this flag; long commands poll it. The only process-wide state.
 const std::atomic<bool>& stop_flag();

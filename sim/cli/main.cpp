@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
         add_trace_command(app),
         add_play_command(app),
         add_report_command(app),
+        add_backtest_command(app, command_line),
     };
     try {
         app.parse(argc, argv);

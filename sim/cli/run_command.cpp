@@ -197,8 +197,16 @@ Command add_run_command(CLI::App& app, const std::string& command_line) {
     add_integer_option(cmd, "--block-size", o->block_size, 1, 1000000, "Runs per block (flush and stopping granularity; default 4096)");
     cmd->add_option("--resume", o->resume, "Continue an interrupted batch in this folder");
     cmd->add_flag("--quiet", o->quiet, "No progress line");
-    return Command{cmd, [o, command_line] {
+    const GivenOptions given = add_given_options(cmd);
+    return Command{cmd, [o, given, command_line] {
                        if (const int code = check_options(*o); code != ok) return code;
+                       if (!given->timeline.empty() || !given->as_of.empty() || given->ess_floor) {
+                           if (given->timeline.empty()) return std::cerr << "brink run: --as-of and --ess-floor go with --given TIMELINE\n", int{usage_error};
+                           if (!o->resume.empty() || o->precision != 0.0 || o->block_size)
+                               return std::cerr << "brink run: --given cannot be combined with --resume, --precision or --block-size\n", int{usage_error};
+                           return run_given_command(*given, GivenRunInputs{o->scenario, o->out, o->overrides, o->runs, o->seed, o->threads, o->quiet},
+                                                    command_line);
+                       }
                        return run_command(*o, command_line);
                    }};
 }

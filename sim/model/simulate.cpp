@@ -1239,21 +1239,18 @@ void RunResult::prepare(const Scenario& s) {
     for (std::size_t i = 0; i < 2; ++i) first_tick_in_mode[i].assign(s.leaders[i].modes.size(), -1);
 }
 
-void simulate(const Scenario& s, std::uint64_t run_id, std::uint64_t seed, RunResult& result,
-              WorkspaceHandle& handle, TickObserver* observer) {
-    Workspace& ws = handle.get();
-    tick::RunState rs;
-    tick::start(s, run_id, seed, ws, result, rs);
+namespace {
 
+/// Plays ticks rs.tick + 1 .. last (or until an outcome); true when the run ended.
+bool play_ticks(const Scenario& s, Workspace& ws, tick::RunState& rs, RunResult& result, int last,
+                TickObserver* observer) {
     const bool details = observer && observer->wants_details();
     TickView view;
     TickView* detail_view = details ? &view : nullptr;
-    if (observer) observer->on_start(ws.state.data(), rs.rung);
     const std::size_t tension = at(s.tension);
     const bool commitments = !s.commitments.empty();
-    bool ended = false;
 
-    for (int t = 1; t <= s.horizon; ++t) {
+    for (int t = rs.tick + 1; t <= last; ++t) {
         rs.tick = t;
         const double tension_before = ws.state[tension];
         const int rung_before = rs.rung;
@@ -1274,6 +1271,7 @@ void simulate(const Scenario& s, std::uint64_t run_id, std::uint64_t seed, RunRe
             view.level = rs.level;
             view.pressure = pressure;
             view.state = ws.state.data();
+            view.event_flags = ws.event_fires.data();
             if (!details) {
                 view.leaders[0].chosen = moves.action[0];
                 view.leaders[1].chosen = moves.action[1];
@@ -1283,15 +1281,89 @@ void simulate(const Scenario& s, std::uint64_t run_id, std::uint64_t seed, RunRe
 
         if (tick::check_outcome(s, ws, rs, moves, result)) {
             result.end_tick = t;
-            ended = true;
-            break;
+            return true;
         }
     }
-    if (!ended) result.outcome = horizon_outcome(s, rs.rung);
+    return false;
+}
+
+/// The result's closing fields: the horizon's outcome (when it was reached) and the final state.
+void finish(const Scenario& s, const Workspace& ws, const tick::RunState& rs, bool ended, RunResult& result) {
+    if (!ended && rs.tick >= s.horizon) result.outcome = horizon_outcome(s, rs.rung);
+    if (!ended) result.end_tick = rs.tick;
     result.final_rung = rs.rung;
     result.final_level = rs.level;
     std::copy(ws.state.begin(), ws.state.end(), result.final_state.begin());
     std::copy(ws.credibility.begin(), ws.credibility.end(), result.final_credibility.begin());
+}
+
+void save(const Workspace& ws, const tick::RunState& rs, bool ended, RunSnapshot& snapshot) {
+    snapshot.tick = rs.tick;
+    snapshot.ended = ended;
+    snapshot.rung = rs.rung;
+    snapshot.level = rs.level;
+    snapshot.settled_ticks = rs.settled_ticks;
+    snapshot.last = rs.last;
+    snapshot.last_position = rs.last_position;
+    snapshot.mode = rs.mode;
+    snapshot.state = ws.state;
+    snapshot.beliefs = ws.beliefs;
+    snapshot.type_beliefs = ws.type_beliefs;
+    snapshot.active = ws.active;
+    snapshot.pending = ws.pending;
+    snapshot.deadline = ws.deadline;
+    snapshot.credibility = ws.credibility;
+}
+
+void load(const RunSnapshot& snapshot, Workspace& ws, tick::RunState& rs) {
+    rs.tick = snapshot.tick;
+    rs.rung = snapshot.rung;
+    rs.level = snapshot.level;
+    rs.settled_ticks = snapshot.settled_ticks;
+    rs.last = snapshot.last;
+    rs.last_position = snapshot.last_position;
+    rs.mode = snapshot.mode;
+    ws.state = snapshot.state;
+    ws.beliefs = snapshot.beliefs;
+    ws.type_beliefs = snapshot.type_beliefs;
+    ws.active = snapshot.active;
+    ws.pending = snapshot.pending;
+    ws.deadline = snapshot.deadline;
+    ws.credibility = snapshot.credibility;
+}
+
+}  // namespace
+
+void simulate(const Scenario& s, std::uint64_t run_id, std::uint64_t seed, RunResult& result,
+              WorkspaceHandle& handle, TickObserver* observer) {
+    Workspace& ws = handle.get();
+    tick::RunState rs;
+    tick::start(s, run_id, seed, ws, result, rs);
+    if (observer) observer->on_start(ws.state.data(), rs.rung);
+    const bool ended = play_ticks(s, ws, rs, result, s.horizon, observer);
+    finish(s, ws, rs, ended, result);
+}
+
+void start_snapshot(const Scenario& s, RunSnapshot& snapshot, WorkspaceHandle& handle) {
+    Workspace& ws = handle.get();
+    tick::RunState rs;
+    tick::start(s, 0, 0, ws, snapshot.result, rs);
+    finish(s, ws, rs, false, snapshot.result);
+    save(ws, rs, false, snapshot);
+}
+
+void continue_run(const Scenario& s, RunSnapshot& snapshot, int until, std::uint64_t seed, std::uint64_t key,
+                  WorkspaceHandle& handle, TickObserver* observer) {
+    if (snapshot.ended || snapshot.tick >= std::min(until, s.horizon)) return;
+    Workspace& ws = handle.get();
+    tick::RunState rs;
+    // start() prepares the workspace for the scenario and keys the streams; the run's
+    // own state then comes from the snapshot.
+    tick::start(s, key, seed, ws, ws.spare, rs);
+    load(snapshot, ws, rs);
+    const bool ended = play_ticks(s, ws, rs, snapshot.result, std::min(until, s.horizon), observer);
+    finish(s, ws, rs, ended, snapshot.result);
+    save(ws, rs, ended, snapshot);
 }
 
 RunResult simulate(const Scenario& s, std::uint64_t run_id, std::uint64_t seed, TickObserver* observer) {

@@ -97,6 +97,7 @@ struct Workspace {
     std::vector<double> credibility;             // by commitment
     std::vector<int> response_position;          // by commitment: its response's position in the committer's menu
     std::vector<double> response_value;          // by commitment: the opponent's value of the response's mean effects
+    RunResult spare;  // continue_run(): start()'s fresh result, before the snapshot's replaces it
 };
 
 namespace tick {

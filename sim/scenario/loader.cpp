@@ -13,6 +13,7 @@
 
 #include "brink/calendar.hpp"
 #include "brink/scenario.hpp"
+#include "documents.hpp"
 #include "tree.hpp"
 
 namespace brink {
@@ -53,51 +54,6 @@ std::uint64_t fnv1a64(std::string_view text) {
 
 namespace {
 
-constexpr std::uintmax_t kMaxFileBytes = 16u << 20;
-
-std::size_t edit_distance(const std::string& a, const std::string& b) {
-    std::vector<std::size_t> row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        std::size_t diagonal = row[0];
-        row[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            const std::size_t up = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-            diagonal = up;
-        }
-    }
-    return row[b.size()];
-}
-
-/// " (did you mean 'x'?)" for the closest candidate, if close enough.
-std::string suggestion(const std::string& wrong, const std::vector<std::string>& candidates) {
-    std::string best;
-    std::size_t best_distance = std::numeric_limits<std::size_t>::max();
-    for (const std::string& c : candidates) {
-        const std::size_t d = edit_distance(wrong, c);
-        if (d < best_distance) { best_distance = d; best = c; }
-    }
-    const std::size_t limit = std::max<std::size_t>(2, wrong.size() / 3);
-    if (best.empty() || best_distance > limit) return "";
-    return "; did you mean '" + best + "'?";
-}
-
-std::string list_names(const std::vector<std::string>& names) {
-    std::string out;
-    for (std::size_t i = 0; i < names.size(); ++i) {
-        if (i == 8) { out += ", ..."; break; }
-        out += (i ? ", " : "") + names[i];
-    }
-    return out;
-}
-
-std::string format_number(double v) {
-    if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-    std::ostringstream s;
-    s << v;
-    return s.str();
-}
 
 bool is_identifier(const std::string& s) {
     if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
@@ -257,53 +213,6 @@ public:
     }
 };
 
-/// Reads a file with the checks that keep the parser away from what is not a scenario.
-std::optional<std::string> read_file(const std::string& path, std::vector<Diagnostic>& diagnostics) {
-    namespace fs = std::filesystem;
-    const auto fail = [&](const std::string& message) {
-        diagnostics.push_back(Diagnostic{path, 0, 0, "", message});
-        return std::nullopt;
-    };
-    std::error_code ec;
-    const fs::file_status status = fs::status(path, ec);
-    if (ec || !fs::exists(status)) return fail("cannot open: no such file");
-    if (fs::is_directory(status)) return fail("is a directory; expected a scenario file (.yaml)");
-    if (!fs::is_regular_file(status)) return fail("is not a regular file; expected a scenario file (.yaml)");
-    const std::uintmax_t size = fs::file_size(path, ec);
-    if (ec) return fail("cannot read its size: " + ec.message());
-    if (size > kMaxFileBytes) {
-        std::ostringstream s;
-        s.precision(1);
-        s << std::fixed << "is " << static_cast<double>(size) / (1 << 20) << " MiB; scenario files are limited to 16 MiB";
-        return fail(s.str());
-    }
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return fail("cannot open for reading (permission denied?)");
-    std::string text(static_cast<std::size_t>(size), '\0');
-    in.read(text.data(), static_cast<std::streamsize>(size));
-    if (!in) return fail("could not be read completely");
-    if (text.empty()) return fail("is empty; expected a scenario (a YAML map with world, ladder, leaders, actions, outcomes)");
-    if (const auto nul = text.find('\0'); nul != std::string::npos)
-        return fail("looks like a binary file (NUL byte at offset " + std::to_string(nul) + "), not YAML text");
-    return text;
-}
-
-Node parse_document(const std::string& text, const std::string& file, std::vector<Diagnostic>& diagnostics) {
-    const std::size_t before = diagnostics.size();
-    Node root = tree::parse(text, file, diagnostics);
-    if (diagnostics.size() != before) return Node{};
-    if (root.kind == Node::Kind::null) {
-        diagnostics.push_back(Diagnostic{file, 0, 0, "", "contains no YAML content (only comments or blank lines); expected a scenario map"});
-        return Node{};
-    }
-    if (root.kind != Node::Kind::map) {
-        diagnostics.push_back(Diagnostic{file, root.mark.line, root.mark.column, "",
-                                         std::string("expected a map at the top level (world:, ladder:, ...), found ") + tree::kind_name(root.kind)});
-        return Node{};
-    }
-    return root;
-}
-
 /// Loads `root` (already parsed from `file`) with everything it extends merged under it.
 Node resolve_extends(Node root, const std::string& file, std::vector<std::string>& chain,
                      std::vector<std::string>& files, std::vector<Diagnostic>& diagnostics) {
@@ -328,7 +237,7 @@ Node resolve_extends(Node root, const std::string& file, std::vector<std::string
                                          "extends cycle: " + cycle + fs::path(canonical).filename().string()});
         return root;
     }
-    const auto text = read_file(base_path, diagnostics);
+    const auto text = read_file(base_path, kScenarioDocument, diagnostics);
     if (!text) {
         diagnostics.back().path = "extends";
         diagnostics.back().file = extends.value.mark.file;
@@ -337,7 +246,7 @@ Node resolve_extends(Node root, const std::string& file, std::vector<std::string
         diagnostics.back().message = "base scenario '" + base_path + "' " + diagnostics.back().message;
         return root;
     }
-    Node base = parse_document(*text, base_path, diagnostics);
+    Node base = parse_document(*text, base_path, kScenarioDocument, diagnostics);
     if (base.kind != Node::Kind::map) return root;
     files.push_back(base_path);
     chain.push_back(canonical);
@@ -1148,9 +1057,9 @@ LoadedScenario finish(Node root, LoadedScenario loaded, const std::string& defau
 
 LoadedScenario load_scenario(const std::string& path, const std::vector<std::string>& overrides) {
     std::vector<Diagnostic> diagnostics;
-    const auto text = read_file(path, diagnostics);
+    const auto text = read_file(path, kScenarioDocument, diagnostics);
     if (!text) throw ScenarioError(std::move(diagnostics));
-    Node root = parse_document(*text, path, diagnostics);
+    Node root = parse_document(*text, path, kScenarioDocument, diagnostics);
     if (!diagnostics.empty()) throw ScenarioError(std::move(diagnostics));
     LoadedScenario loaded;
     loaded.files.push_back(path);
@@ -1163,7 +1072,7 @@ LoadedScenario load_scenario(const std::string& path, const std::vector<std::str
 LoadedScenario load_scenario_text(const std::string& text, const std::string& display_name,
                                   const std::vector<std::string>& overrides) {
     std::vector<Diagnostic> diagnostics;
-    Node root = parse_document(text, display_name, diagnostics);
+    Node root = parse_document(text, display_name, kScenarioDocument, diagnostics);
     if (!diagnostics.empty()) throw ScenarioError(std::move(diagnostics));
     LoadedScenario loaded;
     std::vector<std::string> chain{display_name};

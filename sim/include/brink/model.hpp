@@ -324,6 +324,7 @@ struct TickView {
     const double* state = nullptr;  ///< the variables after the tick
     std::array<LeaderTick, 2> leaders;
     std::vector<int> events_fired;  ///< event indices (filled only when details are wanted)
+    const char* event_flags = nullptr;  ///< by event index: nonzero if it fired this tick (always set)
 };
 
 /// Sees every tick of a run. The default observer wants no decision details,
@@ -366,6 +367,37 @@ private:
 /// depend on anything else. Throws RunError if the run leaves the model's domain.
 void simulate(const Scenario& scenario, std::uint64_t run_id, std::uint64_t seed,
               RunResult& result, WorkspaceHandle& workspace, TickObserver* observer = nullptr);
+
+/// A run paused between ticks: everything it carries into the next tick, so that it
+/// can be copied, stored, edited and continued (conditioning on a timeline, branching).
+/// The random streams are not part of it: continue_run() keys them anew.
+struct RunSnapshot {
+    int tick = 0;        ///< ticks played
+    bool ended = false;  ///< an outcome was reached (result.outcome, result.end_tick)
+    int rung = 0, level = 0;
+    int settled_ticks = 0;  ///< consecutive ticks in the settlement zone
+    std::array<int, 2> last{-1, -1};           ///< each leader's previous action (-1: none yet)
+    std::array<int, 2> last_position{-1, -1};  ///< ... and its menu position
+    std::array<int, 2> mode{0, 0};             ///< hidden modes
+    std::vector<double> state;                 ///< the variables
+    std::array<std::vector<double>, 2> beliefs;       ///< over the opponent's menu
+    std::array<std::vector<double>, 2> type_beliefs;  ///< over the opponent's modes
+    std::vector<char> active, pending;  ///< by commitment
+    std::vector<int> deadline;          ///< by commitment, when pending
+    std::vector<double> credibility;    ///< by commitment
+    RunResult result;                   ///< the run so far (first ticks, counts, ...)
+};
+
+/// The state at tick 0: what every run of the scenario starts from.
+void start_snapshot(const Scenario& scenario, RunSnapshot& snapshot, WorkspaceHandle& workspace);
+
+/// Plays ticks snapshot.tick + 1 .. min(until, horizon), or until an outcome, drawing
+/// from the streams of run `key` under master seed `seed`. From tick 0's snapshot in
+/// one call with key = run id, this is simulate() bit for bit; continued in pieces the
+/// streams are keyed anew at each piece (a branch of the run, not the run itself).
+/// At the horizon the result gets the horizon's outcome. Throws RunError like simulate().
+void continue_run(const Scenario& scenario, RunSnapshot& snapshot, int until, std::uint64_t seed, std::uint64_t key,
+                  WorkspaceHandle& workspace, TickObserver* observer = nullptr);
 
 /// Convenience overload that allocates its own workspace.
 RunResult simulate(const Scenario& scenario, std::uint64_t run_id, std::uint64_t seed,

@@ -17,4 +17,8 @@ struct Interval {
 /// Wilson score interval for k successes in n trials (n > 0), at normal quantile z.
 Interval wilson(std::uint64_t k, std::uint64_t n, double z = kZ95);
 
+/// Wilson's interval for an observed share at an effective sample size n (> 0) that
+/// need not be whole (weighted or resampled runs); wilson(k, n) when share = k / n.
+Interval wilson_share(double share, double n, double z = kZ95);
+
 }  // namespace brink

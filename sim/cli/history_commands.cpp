@@ -1,0 +1,342 @@
+// brink run --given TIMELINE --as-of DATES, and brink backtest: the history room's
+// front end (docs/timelines.md).
+#include <omp.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include "brink/calendar.hpp"
+#include "brink/history_output.hpp"
+#include "brink/output.hpp"
+#include "common.hpp"
+
+namespace brink::cli {
+
+namespace {
+
+/// "2022-02-24", "2021-12-17,2022-01-18" or "2021-12-17:2022-02-24:7d" (a step in days
+/// or weeks, both ends included when the step lands on the end) -> days.
+std::optional<std::vector<int>> parse_as_of(const std::string& text, std::string& error) {
+    std::vector<int> days;
+    const auto date = [&](const std::string& part) -> std::optional<int> {
+        const std::optional<int> d = parse_date(part);
+        if (!d) error = "--as-of: expected a date YYYY-MM-DD, found '" + part + "'";
+        return d;
+    };
+    if (text.find(':') != std::string::npos) {
+        const std::size_t a = text.find(':'), b = text.find(':', a + 1);
+        if (b == std::string::npos) return error = "--as-of: a series is FROM:TO:STEP (e.g. 2021-12-17:2022-02-24:7d), found '" + text + "'", std::nullopt;
+        const auto from = date(text.substr(0, a)), to = date(text.substr(a + 1, b - a - 1));
+        if (!from || !to) return std::nullopt;
+        const std::string step = text.substr(b + 1);
+        std::string err;
+        const char unit = step.empty() ? ' ' : step.back();
+        const auto count = step.size() > 1 ? parse_integer(step.substr(0, step.size() - 1), "--as-of step", 1, 3660, err) : std::nullopt;
+        if (!count || (unit != 'd' && unit != 'w'))
+            return error = "--as-of: the step is a number of days or weeks (7d, 2w), found '" + step + "'", std::nullopt;
+        if (*to < *from) return error = "--as-of: the series ends (" + format_date(*to) + ") before it starts (" + format_date(*from) + ")", std::nullopt;
+        const int stride = static_cast<int>(*count) * (unit == 'w' ? 7 : 1);
+        for (int d = *from; d <= *to; d += stride) days.push_back(d);
+        if (days.back() != *to) days.push_back(*to);
+        return days;
+    }
+    std::size_t begin = 0;
+    while (begin <= text.size()) {
+        const std::size_t end = std::min(text.find(',', begin), text.size());
+        const auto d = date(text.substr(begin, end - begin));
+        if (!d) return std::nullopt;
+        days.push_back(*d);
+        begin = end + 1;
+    }
+    return days;
+}
+
+struct Inputs {
+    LoadedScenario loaded;
+    Timeline timeline;
+};
+
+/// Loads the scenario and the timeline, printing every problem; nullopt on any.
+std::optional<Inputs> load_inputs(const std::string& command, const std::string& scenario, const std::vector<std::string>& overrides,
+                                  const std::string& timeline) {
+    Inputs in;
+    try {
+        in.loaded = load_scenario(scenario, overrides);
+        if (!in.loaded.scenario.start_day) {
+            std::cerr << "brink " << command << ": " << scenario << " has no calendar: give it run.start_date (YYYY-MM-DD) to read "
+                      << timeline << " against it\n";
+            return std::nullopt;
+        }
+        in.timeline = load_timeline(timeline, in.loaded.scenario);
+    } catch (const ScenarioError& e) {
+        print_diagnostics(e);
+        return std::nullopt;
+    }
+    return in;
+}
+
+std::string file_hash_text(const std::string& path) {
+    std::FILE* f = std::fopen(path.c_str(), "rb");
+    std::string text;
+    if (f) {
+        char buffer[65536];
+        std::size_t n = 0;
+        while ((n = std::fread(buffer, 1, sizeof buffer, f)) > 0) text.append(buffer, n);
+        std::fclose(f);
+    }
+    return text;
+}
+
+struct Common {
+    std::string scenario, timeline, out;
+    std::vector<std::string> overrides;
+    std::optional<std::uint64_t> particles, seed, ess_floor;
+    std::optional<int> threads;
+    bool quiet = false;
+};
+
+ConditionPlan plan_of(const Common& c, const Scenario& s) {
+    ConditionPlan plan;
+    plan.particles = c.particles.value_or(s.default_runs);
+    plan.seed = c.seed.value_or(s.default_seed);
+    plan.threads = c.threads.value_or(0);
+    plan.ess_floor = c.ess_floor.value_or(0);
+    return plan;
+}
+
+HistoryRecord record_of(const std::string& command, const std::string& command_line, const Inputs& in, const Common& c,
+                        const ConditionPlan& plan) {
+    HistoryRecord r;
+    r.command = command;
+    r.command_line = command_line;
+    r.scenario_name = in.loaded.scenario.name;
+    r.scenario_hash = in.loaded.hash;
+    r.scenario_files = in.loaded.files;
+    r.timeline_file = c.timeline;
+    r.timeline_hash = fnv1a64(file_hash_text(c.timeline));
+    r.plan = plan;
+    r.plan.ess_floor = plan.ess_floor ? plan.ess_floor : std::max<std::uint64_t>(1, plan.particles / 4);
+    r.threads = c.threads.value_or(omp_get_max_threads());
+    return r;
+}
+
+void print_stages(const OddsAsOf& o, std::uint64_t floor) {
+    for (std::size_t k = 0; k < o.stages.size(); ++k) {
+        const Stage& st = o.stages[k];
+        std::string ids;
+        for (const std::string& id : st.observations) ids += (ids.empty() ? "" : ", ") + id;
+        std::printf("    stage %zu  %s (tick %d)  kept %llu of %llu (%.1f%%)  ESS %.0f%s  [%s]\n", k + 1, format_date(st.day).c_str(),
+                    st.tick, static_cast<unsigned long long>(st.survivors), static_cast<unsigned long long>(st.attempts),
+                    100.0 * st.acceptance(), st.ess, st.ess < static_cast<double>(floor) ? " (below the floor)" : "", ids.c_str());
+    }
+}
+
+void print_odds(const Timeline& timeline, const OddsAsOf& o, std::uint64_t floor) {
+    std::printf("\nas of %s (tick %d): %llu runs, ESS %.0f, %zu observation stage%s\n", format_date(o.day).c_str(), o.tick,
+                static_cast<unsigned long long>(o.particles), o.ess, o.stages.size(), o.stages.size() == 1 ? "" : "s");
+    print_stages(o, floor);
+    for (int k = 0; k < kOutcomeCount; ++k) {
+        const Odds& x = o.outcomes[static_cast<std::size_t>(k)];
+        std::printf("  %-28s %7s  [%s, %s]\n", outcome_label(static_cast<Outcome>(k)), percent(x.probability).c_str(),
+                    percent(x.interval.low).c_str(), percent(x.interval.high).c_str());
+    }
+    for (std::size_t q = 0; q < o.questions.size(); ++q) {
+        const Odds& x = o.questions[q];
+        std::printf("  %-28s %7s  [%s, %s]  %s\n", timeline.questions[q].id.c_str(), percent(x.probability).c_str(),
+                    percent(x.interval.low).c_str(), percent(x.interval.high).c_str(), timeline.questions[q].claim.describe.c_str());
+    }
+}
+
+/// Creates the folder and writes each (name, text) atomically; returns an exit code.
+int write_folder(const std::string& command, const std::string& dir, const std::vector<std::pair<std::string, std::string>>& files) {
+    try {
+        FolderLock lock = lock_new_folder(dir);
+        for (const auto& [name, text] : files) write_file_atomically((std::filesystem::path(dir) / name).string(), text);
+    } catch (const FolderBusy& e) {
+        std::cerr << "brink " << command << ": " << e.what() << "\n";
+        return folder_busy;
+    } catch (const IoError& e) {
+        std::cerr << "brink " << command << ": " << e.what() << "\n";
+        return io_error;
+    } catch (const OutputError& e) {
+        std::cerr << "brink " << command << ": " << e.what() << "\n";
+        return usage_error;
+    }
+    return ok;
+}
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+int run_given(const Common& c, const std::string& as_of_text, const std::string& command_line) {
+    std::string error;
+    const auto days = parse_as_of(as_of_text, error);
+    if (!days) return std::cerr << "brink run: " << error << "\n", usage_error;
+    const std::optional<Inputs> in = load_inputs("run", c.scenario, c.overrides, c.timeline);
+    if (!in) return usage_error;
+    const Scenario& s = in->loaded.scenario;
+    const int last = tick_date(*s.start_day, s.tick_days, s.horizon);
+    for (const int d : *days)
+        if (d < *s.start_day || d > last)
+            return std::cerr << "brink run: --as-of " << format_date(d) << " is outside the scenario's dates (" << format_date(*s.start_day)
+                             << " to " << format_date(last) << ")\n",
+                   usage_error;
+    const ConditionPlan plan = plan_of(c, s);
+    HistoryRecord record = record_of("run --given", command_line, *in, c, plan);
+    const std::string started = timestamp("%Y-%m-%dT%H:%M:%SZ");
+    const auto t0 = std::chrono::steady_clock::now();
+    std::vector<OddsAsOf> series;
+    install_signal_handlers();
+    try {
+        for (const int d : *days) {
+            if (stop_flag().load()) return std::cerr << "brink run: interrupted; nothing written\n", stop_exit_code();
+            series.push_back(odds_as_of(s, in->timeline, d, plan));
+            if (!c.quiet) print_odds(in->timeline, series.back(), record.plan.ess_floor);
+        }
+    } catch (const ConditionError& e) {
+        std::cerr << "brink run: " << e.what() << "\n";
+        return usage_error;
+    } catch (const std::exception& e) {
+        std::cerr << "brink run: " << e.what() << "\n";
+        return runtime_failure;
+    }
+    record.wall_seconds = seconds_since(t0);
+    const std::string dir = c.out.empty() ? "results/" + std::filesystem::path(c.scenario).stem().string() + "-given-" +
+                                                timestamp("%Y%m%d-%H%M%S")
+                                          : c.out;
+    const int code = write_folder("run", dir, {{"odds.csv", odds_csv(s, in->timeline, series)},
+                                               {"stages.csv", stages_csv(series)},
+                                               {"forecasts.csv", forecasts_csv(in->timeline)},
+                                               {"manifest.json", history_manifest(record, started, timestamp("%Y-%m-%dT%H:%M:%SZ"))}});
+    if (code == ok) std::printf("\n%zu date%s in %.2f s; results in: %s/\n", series.size(), series.size() == 1 ? "" : "s", record.wall_seconds, dir.c_str());
+    return code;
+}
+
+void print_backtest(const Timeline& timeline, const Backtest& bt) {
+    std::printf("\n  %-26s %-12s %10s  %-17s %-10s %7s %7s\n", "question", "as of", "Brink", "95% interval", "resolved", "Brier", "log");
+    for (const ScoredForecast& f : bt.scored) {
+        if (f.who != "Brink") continue;
+        const std::string interval = "[" + percent(f.interval.low) + ", " + percent(f.interval.high) + "]";
+        std::printf("  %-26s %-12s %10s  %-17s %-10s %7.3f %7.3f\n", f.question.c_str(), format_date(f.day).c_str(),
+                    percent(f.probability).c_str(), interval.c_str(), f.resolution ? "yes" : "no", f.brier, f.log);
+    }
+    bool any = false;
+    for (const ScoredForecast& f : bt.scored) {
+        if (f.who == "Brink") continue;
+        if (!any) std::printf("\n  published forecasts (Brink as of the same date beside each)\n"), any = true;
+        std::printf("  %-26s %-22s %-10s %7s  Brink %7s  %s\n", f.question.c_str(), f.who.c_str(), format_date(f.day).c_str(),
+                    percent(f.probability).c_str(), percent(f.brink_probability).c_str(), f.resolution ? "yes" : "no");
+    }
+    std::printf("\n  mean scores (lower is better)       n    Brier     log   | Brink on the same: Brier     log\n");
+    for (const MeanScores& m : bt.means)
+        std::printf("  %-30s %5llu  %7.3f %7.3f   |                   %7.3f %7.3f\n", m.who.c_str(),
+                    static_cast<unsigned long long>(m.count), m.brier, m.log, m.brink_brier, m.brink_log);
+    if (!bt.left_out.empty()) {
+        std::printf("\n  not scored (resolved on or before --until):");
+        for (const std::string& id : bt.left_out) std::printf(" %s", id.c_str());
+        std::printf("\n");
+    }
+    (void)timeline;
+}
+
+std::string means_csv(const Backtest& bt) {
+    std::string out = "who,count,brier,log,brink_brier,brink_log\n";
+    for (const MeanScores& m : bt.means)
+        out += csv_field(m.who) + "," + std::to_string(m.count) + "," + format_double(m.brier) + "," + format_double(m.log) + "," +
+               format_double(m.brink_brier) + "," + format_double(m.brink_log) + "\n";
+    return out;
+}
+
+int run_backtest(const Common& c, const std::string& until_text, const std::string& command_line) {
+    std::optional<int> until;
+    if (!until_text.empty()) {
+        until = parse_date(until_text);
+        if (!until) return std::cerr << "brink backtest: --until: expected a date YYYY-MM-DD, found '" << until_text << "'\n", usage_error;
+    }
+    const std::optional<Inputs> in = load_inputs("backtest", c.scenario, c.overrides, c.timeline);
+    if (!in) return usage_error;
+    const Scenario& s = in->loaded.scenario;
+    if (in->timeline.questions.empty()) return std::cerr << "brink backtest: " << c.timeline << " has no questions to score\n", usage_error;
+    const ConditionPlan plan = plan_of(c, s);
+    HistoryRecord record = record_of("backtest", command_line, *in, c, plan);
+    const std::string started = timestamp("%Y-%m-%dT%H:%M:%SZ");
+    const auto t0 = std::chrono::steady_clock::now();
+    Backtest bt;
+    try {
+        bt = backtest(s, in->timeline, plan, until);
+    } catch (const ConditionError& e) {
+        std::cerr << "brink backtest: " << e.what() << "\n";
+        return usage_error;
+    } catch (const std::exception& e) {
+        std::cerr << "brink backtest: " << e.what() << "\n";
+        return runtime_failure;
+    }
+    record.wall_seconds = seconds_since(t0);
+    if (bt.scored.empty()) return std::cerr << "brink backtest: every question resolves on or before --until " << until_text << "; nothing to score\n", usage_error;
+    if (!c.quiet) print_backtest(in->timeline, bt);
+    const std::string dir = c.out.empty() ? "results/" + std::filesystem::path(c.scenario).stem().string() + "-backtest-" +
+                                                timestamp("%Y%m%d-%H%M%S")
+                                          : c.out;
+    const int code = write_folder("backtest", dir, {{"backtest.csv", backtest_csv(bt.scored)},
+                                                    {"scores.csv", means_csv(bt)},
+                                                    {"reliability.csv", reliability_csv(bt.scored)},
+                                                    {"odds.csv", odds_csv(s, in->timeline, bt.as_of)},
+                                                    {"stages.csv", stages_csv(bt.as_of)},
+                                                    {"forecasts.csv", forecasts_csv(in->timeline)},
+                                                    {"manifest.json", history_manifest(record, started, timestamp("%Y-%m-%dT%H:%M:%SZ"))}});
+    if (code == ok) std::printf("\n%zu dates in %.2f s; results in: %s/\n", bt.as_of.size(), record.wall_seconds, dir.c_str());
+    return code;
+}
+
+void add_common(CLI::App* cmd, Common& c, const char* runs_flag) {
+    add_integer_option(cmd, runs_flag, c.particles, 1, 100000000, "Runs carried through the conditioning (default: the scenario's run.runs)");
+    add_integer_option(cmd, "--seed", c.seed, 0, kMaxSeed, "Master seed (default: the scenario's run.seed)");
+    add_integer_option(cmd, "--threads", c.threads, 1, kMaxThreads, "Threads (omit for all cores); the results do not depend on it");
+    add_integer_option(cmd, "--ess-floor", c.ess_floor, 1, 100000000,
+                       "Survivors each observation stage must keep before resampling (default: a quarter of the runs)");
+}
+
+}  // namespace
+
+GivenOptions add_given_options(CLI::App* run) {
+    auto g = std::make_shared<GivenState>();
+    run->add_option("--given", g->timeline, "Condition on a timeline's observations (docs/timelines.md)");
+    run->add_option("--as-of", g->as_of, "With --given: a date, dates a,b,c or a series FROM:TO:STEP (7d, 2w)");
+    add_integer_option(run, "--ess-floor", g->ess_floor, 1, 100000000,
+                       "With --given: survivors each observation stage must keep before resampling (default: a quarter of the runs)");
+    return g;
+}
+
+int run_given_command(const GivenState& g, const GivenRunInputs& r, const std::string& command_line) {
+    if (g.as_of.empty()) return std::cerr << "brink run: --given needs --as-of DATE (or a list or series of dates)\n", usage_error;
+    Common c;
+    c.scenario = r.scenario;
+    c.timeline = g.timeline;
+    c.out = r.out;
+    c.overrides = r.overrides;
+    c.particles = r.runs;
+    c.seed = r.seed;
+    c.threads = r.threads;
+    c.ess_floor = g.ess_floor;
+    c.quiet = r.quiet;
+    return run_given(c, g.as_of, command_line);
+}
+
+Command add_backtest_command(CLI::App& app, const std::string& command_line) {
+    auto c = std::make_shared<Common>();
+    auto until = std::make_shared<std::string>();
+    CLI::App* cmd = app.add_subcommand("backtest", "Score the model's odds for a timeline's questions against what happened");
+    cmd->add_option("scenario", c->scenario, "Scenario file (YAML, with run.start_date)")->required();
+    cmd->add_option("timeline", c->timeline, "Timeline file (YAML, docs/timelines.md)")->required();
+    add_common(cmd, *c, "--runs");
+    cmd->add_option("--until", *until, "Score only the questions that resolve after this date (out of sample)");
+    cmd->add_option("--out", c->out, "Output folder (default results/<scenario>-backtest-<time>); must not hold files");
+    cmd->add_option("--set", c->overrides, "Override a scenario field: path=value (repeatable)");
+    cmd->add_flag("--quiet", c->quiet, "Print nothing but errors and the folder");
+    return Command{cmd, [c, until, command_line] { return run_backtest(*c, *until, command_line); }};
+}
+
+}  // namespace brink::cli

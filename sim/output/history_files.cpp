@@ -1,0 +1,103 @@
+#include <map>
+
+#include "brink/calendar.hpp"
+#include "brink/git_commit.hpp"
+#include "brink/history_output.hpp"
+#include "brink/json.hpp"
+#include "brink/output.hpp"
+#include "brink/version.hpp"
+
+namespace brink {
+
+namespace {
+
+void odds_row(std::string& out, const OddsAsOf& o, const std::string& kind, const std::string& name, const Odds& odds) {
+    out += format_date(o.day) + "," + std::to_string(o.tick) + "," + std::to_string(o.particles) + "," + format_double(o.ess) + "," +
+           kind + "," + csv_field(name) + "," + format_double(odds.probability) + "," + format_double(odds.interval.low) + "," +
+           format_double(odds.interval.high) + "\n";
+}
+
+}  // namespace
+
+std::string odds_csv(const Scenario& s, const Timeline& timeline, const std::vector<OddsAsOf>& series) {
+    std::string out = "as_of,tick,particles,ess,kind,name,probability,low,high\n";
+    for (const OddsAsOf& o : series) {
+        for (int k = 0; k < kOutcomeCount; ++k)
+            odds_row(out, o, "outcome", outcome_name(static_cast<Outcome>(k)), o.outcomes[static_cast<std::size_t>(k)]);
+        for (std::size_t q = 0; q < o.questions.size(); ++q) odds_row(out, o, "question", timeline.questions[q].id, o.questions[q]);
+        for (std::size_t r = 0; r < o.rung_by_horizon.size(); ++r) odds_row(out, o, "rung_reached", s.ladder[r].id, o.rung_by_horizon[r]);
+    }
+    return out;
+}
+
+std::string stages_csv(const std::vector<OddsAsOf>& series) {
+    std::string out = "as_of,stage,tick,date,observations,attempts,rounds,survivors,acceptance,ess\n";
+    for (const OddsAsOf& o : series)
+        for (std::size_t k = 0; k < o.stages.size(); ++k) {
+            const Stage& st = o.stages[k];
+            std::string ids;
+            for (const std::string& id : st.observations) ids += (ids.empty() ? "" : ";") + id;
+            out += format_date(o.day) + "," + std::to_string(k + 1) + "," + std::to_string(st.tick) + "," + format_date(st.day) + "," +
+                   csv_field(ids) + "," + std::to_string(st.attempts) + "," + std::to_string(st.rounds) + "," +
+                   std::to_string(st.survivors) + "," + format_double(st.acceptance()) + "," + format_double(st.ess) + "\n";
+        }
+    return out;
+}
+
+std::string forecasts_csv(const Timeline& timeline) {
+    std::string out = "question,who,date,probability,resolution,source\n";
+    for (const Question& q : timeline.questions)
+        for (const PublishedForecast& f : q.forecasts)
+            out += q.id + "," + csv_field(f.who) + "," + format_date(f.day) + "," + format_double(f.probability) + "," +
+                   (q.resolution ? "true" : "false") + "," + csv_field(f.source) + "\n";
+    return out;
+}
+
+std::string backtest_csv(const std::vector<ScoredForecast>& scored) {
+    std::string out = "question,who,date,probability,low,high,resolution,brier,log,brink_probability\n";
+    for (const ScoredForecast& f : scored)
+        out += f.question + "," + csv_field(f.who) + "," + format_date(f.day) + "," + format_double(f.probability) + "," +
+               format_double(f.interval.low) + "," + format_double(f.interval.high) + "," + (f.resolution ? "true" : "false") + "," +
+               format_double(f.brier) + "," + format_double(f.log) + "," +
+               (f.brink_probability >= 0.0 ? format_double(f.brink_probability) : std::string()) + "\n";
+    return out;
+}
+
+std::string reliability_csv(const std::vector<ScoredForecast>& scored) {
+    std::map<std::string, std::vector<ScoredForecast>> by_who;
+    for (const ScoredForecast& f : scored) by_who[f.who == "Brink" ? std::string() : f.who].push_back(f);  // Brink first
+    std::string out = "who,bin_low,bin_high,count,mean_probability,frequency\n";
+    for (const auto& [who, list] : by_who)
+        for (const ReliabilityBin& b : reliability(list))
+            out += csv_field(who.empty() ? "Brink" : who) + "," + format_double(b.low) + "," + format_double(b.high) + "," +
+                   std::to_string(b.count) + "," + (b.count ? format_double(b.mean_probability) : "") + "," +
+                   (b.count ? format_double(b.frequency) : "") + "\n";
+    return out;
+}
+
+std::string history_manifest(const HistoryRecord& r, const std::string& started, const std::string& ended) {
+    Json j;
+    j.begin_object();
+    j.value("command", r.command).value("command_line", r.command_line);
+    j.value("brink_version", kVersion);
+    if (*kGitCommit) j.value("git_commit", kGitCommit);
+    else j.null("git_commit");
+    j.value("model_version", kModelVersion);
+    j.begin_object("stream_scheme").value("name", kStreamScheme).value("version", kStreamSchemeVersion).end_object();
+    j.begin_object("scenario").value("name", r.scenario_name);
+    char hash[17];
+    std::snprintf(hash, sizeof hash, "%016llx", static_cast<unsigned long long>(r.scenario_hash));
+    j.value("hash", hash);
+    j.begin_array("files");
+    for (const std::string& f : r.scenario_files) j.value("", f);
+    j.end_array().end_object();
+    std::snprintf(hash, sizeof hash, "%016llx", static_cast<unsigned long long>(r.timeline_hash));
+    j.begin_object("timeline").value("file", r.timeline_file).value("hash", hash).end_object();
+    j.value("particles", r.plan.particles).value("seed", r.plan.seed).value("ess_floor", r.plan.ess_floor);
+    j.value("max_rounds", r.plan.max_rounds).value("threads", r.threads);
+    j.value("started", started).value("ended", ended).value("wall_seconds", r.wall_seconds);
+    j.end_object();
+    return j.str();
+}
+
+}  // namespace brink
