@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "brink/calendar.hpp"
+#include "brink/engine.hpp"
 #include "brink/history_output.hpp"
 #include "brink/output.hpp"
 #include "common.hpp"
@@ -290,6 +291,174 @@ int run_backtest(const Common& c, const std::string& until_text, const std::stri
     if (code == ok) std::printf("\n%zu dates in %.2f s; results in: %s/\n", bt.as_of.size(), record.wall_seconds, dir.c_str());
     return code;
 }
+
+// ---------------------------------------------------------------- brink branch
+
+/// Keeps a branch's rows in memory: a branch is written whole at the end.
+class MemorySink final : public RunSink {
+public:
+    MemorySink(const Scenario& s, std::uint64_t seed) : s_(s), seed_(seed) {}
+    void on_block(std::uint64_t, const std::vector<RunSlot>& slots, std::size_t count, const Aggregates&) override {
+        for (std::size_t k = 0; k < count; ++k) {
+            const RunSlot& slot = slots[k];
+            if (slot.failed) errors += std::to_string(slot.result.run_id) + "," + std::to_string(seed_) + "," + csv_field(slot.error) + "\n";
+            else append_run_row(rows, s_, slot.result, seed_);
+        }
+    }
+    std::string rows, errors = "run_id,seed,error\n";
+
+private:
+    const Scenario& s_;
+    std::uint64_t seed_;
+};
+
+/// The run `run` of `seed`, paused after tick `tick`; nullopt (with a message) if it ended before.
+std::optional<RunSnapshot> paused_run(const Scenario& s, std::uint64_t seed, std::uint64_t run, int tick, const std::string& command) {
+    WorkspaceHandle ws;
+    RunSnapshot snapshot;
+    start_snapshot(s, snapshot, ws);
+    try {
+        continue_run(s, snapshot, tick, seed, run, ws);
+    } catch (const RunError& e) {
+        std::cerr << "brink " << command << ": run " << run << " failed before tick " << tick << ": " << e.what() << "\n";
+        return std::nullopt;
+    }
+    if (snapshot.ended || snapshot.tick < tick) {
+        std::cerr << "brink " << command << ": run " << run << " (seed " << seed << ") ended in " << outcome_name(snapshot.result.outcome)
+                  << " at tick " << snapshot.result.end_tick << ", before tick " << tick << "; pause it earlier\n";
+        return std::nullopt;
+    }
+    return snapshot;
+}
+
+struct BranchOptions {
+    std::string scenario, state, out;
+    std::vector<std::string> overrides;
+    std::optional<std::uint64_t> run, runs, seed, run_seed;
+    std::optional<int> tick, threads;
+    bool quiet = false;
+};
+
+int run_branch(const BranchOptions& o, const std::string& command_line) {
+    const auto fail = [](const std::string& m) { return std::cerr << "brink branch: " << m << "\n", int{usage_error}; };
+    if (o.state.empty() == !(o.run || o.tick)) return fail("give either --run ID --tick T (a run to branch from) or --state FILE");
+    if (o.state.empty() && !(o.run && o.tick)) return fail("--run and --tick go together");
+    const auto loaded = load_or_report(o.scenario, o.overrides);
+    if (!loaded) return usage_error;
+    const Scenario& s = loaded->scenario;
+    if (o.tick && *o.tick >= s.horizon) return fail("--tick must be below the horizon (" + std::to_string(s.horizon) + "), found " + std::to_string(*o.tick));
+    std::optional<RunSnapshot> from;
+    std::string origin;
+    if (!o.state.empty()) {
+        try {
+            from = load_state(o.state, s);
+        } catch (const ScenarioError& e) {
+            print_diagnostics(e);
+            return usage_error;
+        }
+        origin = "state file " + o.state;
+    } else {
+        const std::uint64_t run_seed = o.run_seed.value_or(s.default_seed);
+        from = paused_run(s, run_seed, *o.run, *o.tick, "branch");
+        if (!from) return usage_error;
+        origin = "run " + std::to_string(*o.run) + " of seed " + std::to_string(run_seed) + " after tick " + std::to_string(*o.tick);
+    }
+    BatchPlan plan;
+    plan.runs = o.runs.value_or(s.default_runs);
+    plan.seed = o.seed.value_or(s.default_seed);
+    plan.threads = o.threads.value_or(0);
+    plan.from = &*from;
+    try {
+        check_batch_memory(s, plan);
+    } catch (const MemoryError& e) {
+        return fail(e.what());
+    }
+    const std::string started = timestamp("%Y-%m-%dT%H:%M:%SZ");
+    const auto t0 = std::chrono::steady_clock::now();
+    Aggregates totals;
+    totals.reset(s);
+    MemorySink sink(s, plan.seed);
+    install_signal_handlers();
+    const BatchStatus status = run_batch(s, plan, 0, totals, sink, &stop_flag());
+    if (status.reason == StopReason::interrupted) return std::cerr << "brink branch: interrupted; nothing written (a branch is written whole)\n", stop_exit_code();
+    const double wall = seconds_since(t0);
+    BatchRecord record;
+    record.scenario_name = s.name;
+    record.scenario_yaml = loaded->resolved_yaml;
+    record.scenario_hash = loaded->hash;
+    record.scenario_files = loaded->files;
+    record.overrides = loaded->overrides;
+    record.plan = plan;
+    record.command_line = command_line;
+    HistoryRecord manifest;
+    manifest.command = "branch from " + origin;
+    manifest.command_line = command_line;
+    manifest.scenario_name = s.name;
+    manifest.scenario_hash = loaded->hash;
+    manifest.scenario_files = loaded->files;
+    manifest.plan.particles = plan.runs;
+    manifest.plan.seed = plan.seed;
+    manifest.threads = o.threads.value_or(omp_get_max_threads());
+    manifest.wall_seconds = wall;
+    const std::string dir = o.out.empty() ? "results/" + std::filesystem::path(o.scenario).stem().string() + "-branch-" + timestamp("%Y%m%d-%H%M%S") : o.out;
+    const int code = write_folder("branch", dir, {{"runs.csv", runs_csv_header(s) + sink.rows},
+                                                  {"errors.csv", sink.errors},
+                                                  {"summary.csv", summary_csv(s, totals)},
+                                                  {"summary.json", summary_json(s, totals, record, status)},
+                                                  {"timeseries.csv", timeseries_csv(s, totals)},
+                                                  {"scenario.yaml", loaded->resolved_yaml},
+                                                  {"state.yaml", state_yaml(s, *from, "the state every branch starts from: " + origin)},
+                                                  {"manifest.json", history_manifest(manifest, started, timestamp("%Y-%m-%dT%H:%M:%SZ"))}});
+    if (code != ok) return code;
+    if (!o.quiet) {
+        std::printf("\n%s: %llu branches from %s (tick %d", s.name.c_str(), static_cast<unsigned long long>(totals.completed), origin.c_str(), from->tick);
+        if (s.start_day) std::printf(", %s", format_date(tick_date(*s.start_day, s.tick_days, from->tick)).c_str());
+        std::printf(", rung %s), seed %llu, %.2f s\n\n", s.ladder[static_cast<std::size_t>(from->rung)].id.c_str(),
+                    static_cast<unsigned long long>(plan.seed), wall);
+        for (int k = 0; k < kOutcomeCount; ++k) {
+            const Interval ci = wilson(totals.outcomes[static_cast<std::size_t>(k)], totals.completed);
+            std::printf("  %-15s %7s  [%s, %s]\n", outcome_label(static_cast<Outcome>(k)), percent(ci.estimate).c_str(), percent(ci.low).c_str(),
+                        percent(ci.high).c_str());
+        }
+        if (totals.failed) std::printf("\n  %llu run(s) failed; see errors.csv\n", static_cast<unsigned long long>(totals.failed));
+    }
+    std::printf("results in: %s/\n", dir.c_str());
+    return totals.failed > 0 ? runtime_failure : ok;
+}
+
+}  // namespace
+
+int save_state_file(const Scenario& s, std::uint64_t seed, std::uint64_t run, int tick, const std::string& path) {
+    if (tick >= s.horizon) return std::cerr << "brink trace: --tick must be below the horizon (" << s.horizon << ")\n", usage_error;
+    const std::optional<RunSnapshot> snapshot = paused_run(s, seed, run, tick, "trace");
+    if (!snapshot) return usage_error;
+    try {
+        write_file_atomically(path, state_yaml(s, *snapshot, "run " + std::to_string(run) + " of seed " + std::to_string(seed) + " after tick " + std::to_string(tick)));
+    } catch (const OutputError& e) {
+        return std::cerr << "brink trace: " << e.what() << "\n", io_error;
+    }
+    std::fprintf(stderr, "state after tick %d written to %s\n", tick, path.c_str());
+    return ok;
+}
+
+Command add_branch_command(CLI::App& app, const std::string& command_line) {
+    auto o = std::make_shared<BranchOptions>();
+    CLI::App* cmd = app.add_subcommand("branch", "Continue many runs from a mid-crisis state (a run at a tick, or a state file)");
+    cmd->add_option("scenario", o->scenario, "Scenario file (YAML)")->required();
+    add_integer_option(cmd, "--run", o->run, 0, kMaxSeed, "The run to branch from (its id, as in runs.csv)");
+    add_integer_option(cmd, "--tick", o->tick, 0, 100000, "... after this tick");
+    add_integer_option(cmd, "--run-seed", o->run_seed, 0, kMaxSeed, "The master seed of that run (default: the scenario's run.seed)");
+    cmd->add_option("--state", o->state, "Branch from this state file (brink trace --save-state writes one)");
+    add_integer_option(cmd, "--runs", o->runs, 1, kMaxRuns, "Number of branches (default: the scenario's run.runs)");
+    add_integer_option(cmd, "--seed", o->seed, 0, kMaxSeed, "Master seed of the branches' streams (default: the scenario's run.seed)");
+    add_integer_option(cmd, "--threads", o->threads, 1, kMaxThreads, "Threads (omit for all cores); the results do not depend on it");
+    cmd->add_option("--out", o->out, "Output folder (default results/<scenario>-branch-<time>); must not hold files");
+    cmd->add_option("--set", o->overrides, "Override a scenario field: path=value (repeatable)");
+    cmd->add_flag("--quiet", o->quiet, "Print only the folder");
+    return Command{cmd, [o, command_line] { return run_branch(*o, command_line); }};
+}
+
+namespace {
 
 void add_common(CLI::App* cmd, Common& c, const char* runs_flag) {
     add_integer_option(cmd, runs_flag, c.particles, 1, 100000000, "Runs carried through the conditioning (default: the scenario's run.runs)");

@@ -18,6 +18,8 @@ Command add_trace_command(CLI::App& app) {
         std::optional<std::uint64_t> run;  // empty: 0, or the first match of --outcome from 0
         int top = 3;
         std::vector<std::string> overrides;
+        std::string save_state;             // --save-state FILE
+        std::optional<int> tick;            // ... after this tick
     };
     auto o = std::make_shared<Options>();
     CLI::App* cmd = app.add_subcommand("trace", "Replay one run and tell its story tick by tick (or as CSV/JSON)");
@@ -30,6 +32,8 @@ Command add_trace_command(CLI::App& app) {
     add_integer_option(cmd, "--top", o->top, 1, 100, "Options shown per decision in the text story (1 to 100)");
     cmd->add_option("--out", o->out, "Write to this file instead of standard output");
     cmd->add_option("--set", o->overrides, "Override a scenario field: path=value (repeatable)");
+    cmd->add_option("--save-state", o->save_state, "With --tick: write the run's state after that tick (for brink branch --state)");
+    add_integer_option(cmd, "--tick", o->tick, 0, 100000, "With --save-state: the tick after which the state is written");
     return Command{cmd, [o] {
         const auto fail = [](const std::string& m) {
             std::cerr << "brink trace: " << m << "\n";
@@ -50,6 +54,8 @@ Command add_trace_command(CLI::App& app) {
             if (!found) return fail("no run ending in " + o->outcome + " among run ids " + std::to_string(run) + " to " + std::to_string(run + std::max<std::uint64_t>(limit, 1) - 1));
             run = *found;
         }
+        if (o->save_state.empty() != !o->tick) return fail("--save-state FILE and --tick T go together");
+        if (!o->save_state.empty()) return save_state_file(s, seed, run, *o->tick, o->save_state);
         try {
             Trace t = trace_run(s, run, seed);
             t.source = o->scenario;

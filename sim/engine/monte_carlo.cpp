@@ -59,6 +59,20 @@ private:
     std::atomic<std::int64_t> last_;
 };
 
+/// One run of the batch: from tick 0, or (a branch) from the plan's paused run.
+void play(const Scenario& scenario, const BatchPlan& plan, std::uint64_t run_id, RunResult& result, WorkspaceHandle& workspace,
+          TickAccumulator& accumulator) {
+    if (!plan.from) {
+        simulate(scenario, run_id, plan.seed, result, workspace, &accumulator);
+        return;
+    }
+    RunSnapshot run = *plan.from;
+    accumulator.start_at(run);
+    continue_run(scenario, run, scenario.horizon, plan.seed, run_id, workspace, &accumulator);
+    result = std::move(run.result);
+    result.run_id = run_id;
+}
+
 }  // namespace
 
 BatchStatus run_batch(const Scenario& scenario, const BatchPlan& plan, std::uint64_t start, Aggregates& totals,
@@ -102,7 +116,7 @@ BatchStatus run_batch(const Scenario& scenario, const BatchPlan& plan, std::uint
             slot.error.clear();
             try {
                 TickAccumulator accumulator(mine);
-                simulate(scenario, run_id, plan.seed, slot.result, *workspaces[t], &accumulator);
+                play(scenario, plan, run_id, slot.result, *workspaces[t], accumulator);
                 accumulator.finish(slot.result);
             } catch (const std::exception& e) {
                 slot.failed = true;
@@ -112,7 +126,7 @@ BatchStatus run_batch(const Scenario& scenario, const BatchPlan& plan, std::uint
                 // accumulator takes back exactly the ticks it recorded before it threw.
                 TickAccumulator eraser(mine, true);
                 try {
-                    simulate(scenario, run_id, plan.seed, slot.result, *workspaces[t], &eraser);
+                    play(scenario, plan, run_id, slot.result, *workspaces[t], eraser);
                 } catch (const std::exception&) {
                 }
             }

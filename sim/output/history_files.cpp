@@ -100,4 +100,57 @@ std::string history_manifest(const HistoryRecord& r, const std::string& started,
     return j.str();
 }
 
+namespace {
+
+/// "{a: 0.25, b: 0.75}" over names.
+std::string named_values(const std::vector<std::string>& names, const std::vector<double>& values) {
+    std::string out = "{";
+    for (std::size_t k = 0; k < values.size(); ++k) out += (k ? ", " : "") + names[k] + ": " + format_double(values[k]);
+    return out + "}";
+}
+
+std::vector<std::string> menu_names(const Scenario& s, std::size_t leader) {
+    std::vector<std::string> names;
+    for (const int a : s.leaders[leader].menu) names.push_back(s.actions[static_cast<std::size_t>(a)].name);
+    return names;
+}
+
+}  // namespace
+
+std::string state_yaml(const Scenario& s, const RunSnapshot& run, const std::string& origin) {
+    std::string out = "# A Brink run paused between ticks: `brink branch SCENARIO --state THIS_FILE` continues it.\n"
+                      "# Edit any value (names must stay the scenario's); docs/timelines.md, \"State files\".\n";
+    out += "# " + origin + "\n";
+    out += "scenario: " + Json::quote(s.name) + "   # informational\n";
+    out += "model_version: " + std::to_string(kModelVersion) + "\n";
+    out += "tick: " + std::to_string(run.tick) + "\n";
+    if (s.start_day) out += "date: " + format_date(tick_date(*s.start_day, s.tick_days, run.tick)) + "   # informational: tick decides\n";
+    out += "rung: " + s.ladder[static_cast<std::size_t>(run.rung)].id + "\n";
+    if (s.nuclear.present()) out += "level: " + s.nuclear.levels[static_cast<std::size_t>(run.level)].id + "\n";
+    out += "settled_ticks: " + std::to_string(run.settled_ticks) + "   # consecutive ticks in the settlement zone\n";
+    out += "variables:\n";
+    for (std::size_t v = 0; v < run.state.size(); ++v) out += "  " + s.variables[v] + ": " + format_double(run.state[v]) + "\n";
+    out += "leaders:\n";
+    for (std::size_t i = 0; i < 2; ++i) {
+        const Leader& leader = s.leaders[i];
+        out += "  " + leader.id + ":\n";
+        out += "    last_move: " + (run.last[i] < 0 ? std::string("none") : s.actions[static_cast<std::size_t>(run.last[i])].name) + "\n";
+        if (!leader.modes.empty()) out += "    mode: " + leader.modes[static_cast<std::size_t>(run.mode[i])].id + "\n";
+        out += "    beliefs: " + named_values(menu_names(s, 1 - i), run.beliefs[i]) + "   # over the opponent's moves\n";
+        if (!run.type_beliefs[i].empty()) {
+            std::vector<std::string> modes;
+            for (const Mode& m : s.leaders[1 - i].modes) modes.push_back(m.id);
+            out += "    type_beliefs: " + named_values(modes, run.type_beliefs[i]) + "   # over the opponent's modes\n";
+        }
+    }
+    if (!s.commitments.empty()) {
+        out += "commitments:\n";
+        for (std::size_t c = 0; c < s.commitments.size(); ++c)
+            out += "  " + s.commitments[c].id + ": {active: " + (run.active[c] ? "true" : "false") + ", pending: " +
+                   (run.pending[c] ? "true" : "false") + ", deadline: " + std::to_string(run.deadline[c]) +
+                   ", credibility: " + format_double(run.credibility[c]) + "}\n";
+    }
+    return out;
+}
+
 }  // namespace brink

@@ -53,4 +53,31 @@ sed 's/^questions:/  - id: impossible\n    source: test\n    rung: buildup\n    
 expect_exit 2 "impossible observation" -- "$BRINK" run "$SMALL" "${DATED[@]}" --given "$WORK/impossible.yaml" --as-of 2022-01-14 --runs 100 --out "$WORK/x7"
 expect_stderr "impossible ("
 expect_stderr "rung buildup not reached by 2021-12-24"
+
+# brink branch. From tick 0 it is brink run's distribution (a z-test on each outcome's share).
+expect_exit 0 "run" -- "$BRINK" run tests/data/scenarios/small-risky.yaml --runs 20000 --seed 3 --out "$WORK/plain" --quiet
+expect_exit 0 "branch from tick 0" -- "$BRINK" branch tests/data/scenarios/small-risky.yaml --run 0 --tick 0 --runs 20000 --seed 4 --out "$WORK/b0" --quiet
+for o in escalation deescalation; do
+  a=$(cut -d, -f3 "$WORK/plain/runs.csv" | grep -c "^$o$"); b=$(cut -d, -f3 "$WORK/b0/runs.csv" | grep -c "^$o$")
+  if awk -v a="$a" -v b="$b" 'BEGIN { p = a / 20000; q = b / 20000; s = sqrt((p * (1 - p) + q * (1 - q)) / 20000); z = (p - q) / (s > 0 ? s : 1); exit !(z < 4 && z > -4) }'; then pass; else fail "branch from tick 0: $o $b vs run $a of 20000"; fi
+done
+# A state file written by trace and read by branch continues exactly the same run state:
+# the branches' outcomes and end ticks equal those of branching from the run itself.
+expect_exit 0 "save state" -- "$BRINK" trace "$SMALL" --run 5 --seed 8 --tick 2 --save-state "$WORK/state.yaml"
+expect_exit 0 "branch from state" -- "$BRINK" branch "$SMALL" --state "$WORK/state.yaml" --runs 3000 --threads 1 --out "$WORK/bs1" --quiet
+expect_exit 0 "branch from state, 2 threads" -- "$BRINK" branch "$SMALL" --state "$WORK/state.yaml" --runs 3000 --threads 2 --out "$WORK/bs2" --quiet
+expect_exit 0 "branch from the run" -- "$BRINK" branch "$SMALL" --run 5 --run-seed 8 --tick 2 --runs 3000 --out "$WORK/br" --quiet
+same_files "$WORK/bs1" "$WORK/bs2"
+if [ "$(cut -d, -f3,4 "$WORK/bs1/runs.csv")" = "$(cut -d, -f3,4 "$WORK/br/runs.csv")" ]; then pass; else fail "state file and run give different branches"; fi
+# Refusals.
+sed 's/^rung: .*/rung: crisys/' "$WORK/state.yaml" > "$WORK/bad-state.yaml"
+expect_exit 2 "bad rung in a state file" -- "$BRINK" branch "$SMALL" --state "$WORK/bad-state.yaml" --runs 10 --out "$WORK/x8"
+expect_stderr "bad-state.yaml:7:7: rung: unknown rung 'crisys'; did you mean 'crisis'?"
+sed 's/^  tension: .*/  tension: 1.5/' "$WORK/state.yaml" > "$WORK/bad-state.yaml"
+expect_exit 2 "variable out of range" -- "$BRINK" branch "$SMALL" --state "$WORK/bad-state.yaml" --runs 10 --out "$WORK/x9"
+expect_stderr "variables.tension: expected a number in [0, 1], found '1.5'"
+expect_exit 2 "branch with both origins" -- "$BRINK" branch "$SMALL" --state "$WORK/state.yaml" --run 1 --tick 2 --out "$WORK/x10"
+expect_stderr "give either --run ID --tick T"
+expect_exit 2 "a run that ended before the tick" -- "$BRINK" branch "$SMALL" --run 0 --tick 29 --out "$WORK/x11"
+expect_stderr "before tick 29; pause it earlier"
 finish

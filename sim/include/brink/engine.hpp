@@ -68,6 +68,9 @@ struct BatchPlan {
     int threads = 0;                 ///< 0: OpenMP's default
     double precision = 0.0;          ///< stop when every outcome's 95% half-width is below this (0: off)
     std::uint64_t block_size = 4096; ///< runs per block: the unit of flushing, checking and stopping
+    /// Branches (brink branch): every run continues this paused run, on the streams of
+    /// its own id under `seed`, instead of starting at tick 0. nullptr: plain runs.
+    const RunSnapshot* from = nullptr;
 };
 
 enum class StopReason { completed_runs, precision_reached, interrupted };

@@ -35,4 +35,8 @@ std::string backtest_csv(const std::vector<ScoredForecast>& scored);
 std::string reliability_csv(const std::vector<ScoredForecast>& scored);
 std::string history_manifest(const HistoryRecord& record, const std::string& started, const std::string& ended);
 
+/// A paused run as a state file (docs/timelines.md, "State files"): YAML a person can
+/// read and edit, and `brink branch --state` loads (load_state, scenario.hpp).
+std::string state_yaml(const Scenario& scenario, const RunSnapshot& run, const std::string& origin);
+
 }  // namespace brink

@@ -55,6 +55,12 @@ LoadedScenario load_scenario(const std::string& path, const std::vector<std::str
 LoadedScenario load_scenario_text(const std::string& text, const std::string& display_name,
                                   const std::vector<std::string>& overrides = {});
 
+/// Loads a state file (docs/timelines.md, "State files"; `brink trace --save-state`
+/// writes them) as a paused run of `scenario`: every name resolved, every value checked,
+/// beliefs normalised. The run's history (first ticks, counts) starts at the state's
+/// tick. Throws ScenarioError with every problem, located.
+RunSnapshot load_state(const std::string& path, const Scenario& scenario);
+
 /// A field of the scenario format, declared once: validation, defaults and the
 /// reference docs all follow from this table.
 struct FieldSpec {
