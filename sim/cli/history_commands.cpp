@@ -110,6 +110,7 @@ ConditionPlan plan_of(const Common& c, const Scenario& s) {
 HistoryRecord record_of(const std::string& command, const std::string& command_line, const Inputs& in, const Common& c,
                         const ConditionPlan& plan) {
     HistoryRecord r;
+    r.kind = command == "backtest" ? "backtest" : "given";
     r.command = command;
     r.command_line = command_line;
     r.scenario_name = in.loaded.scenario.name;
@@ -391,6 +392,7 @@ int run_branch(const BranchOptions& o, const std::string& command_line) {
     record.plan = plan;
     record.command_line = command_line;
     HistoryRecord manifest;
+    manifest.kind = "branch";
     manifest.command = "branch from " + origin;
     manifest.command_line = command_line;
     manifest.scenario_name = s.name;

@@ -78,7 +78,7 @@ std::string reliability_csv(const std::vector<ScoredForecast>& scored) {
 std::string history_manifest(const HistoryRecord& r, const std::string& started, const std::string& ended) {
     Json j;
     j.begin_object();
-    j.value("command", r.command).value("command_line", r.command_line);
+    j.value("kind", r.kind).value("command", r.command).value("command_line", r.command_line);
     j.value("brink_version", kVersion);
     if (*kGitCommit) j.value("git_commit", kGitCommit);
     else j.null("git_commit");

@@ -11,7 +11,8 @@ namespace brink {
 
 /// What a conditioned run or back-test was asked to do (its manifest.json).
 struct HistoryRecord {
-    std::string command;  ///< "run --given" or "backtest"
+    std::string kind;     ///< the folder's kind for analysis/: "given", "backtest" or "branch"
+    std::string command;  ///< what was done, in words
     std::string command_line;
     std::string scenario_name;
     std::uint64_t scenario_hash = 0;
