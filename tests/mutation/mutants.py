@@ -8,6 +8,8 @@ the code), and is replaced by `replace`. Each must be killed by the test suite
 
 SIM = "sim/model/simulate.cpp"
 SCENARIO_MODEL = "sim/model/scenario_model.cpp"
+CLAIMS = "sim/history/claims.cpp"
+CONDITION = "sim/history/condition.cpp"
 
 MUTANTS = [
     # --- the decision rule: each utility term dropped in turn ---------------------------
@@ -225,4 +227,23 @@ MUTANTS = [
     ("state_pressure_dropped", SIM,
      "for (const StateWeight& w : s.state_weights) rs.state_pressure += w.weight * ws.state[at(w.variable)];",
      "(void)0;"),
+    # --- history: claims followed through runs, conditioning (issue 14) -----------------
+    ("move_window_ignores_its_start", CLAIMS,
+     "seen = t >= c.first_tick && view.leaders[static_cast<std::size_t>(c.leader)].chosen == c.index;",
+     "seen = view.leaders[static_cast<std::size_t>(c.leader)].chosen == c.index;"),
+    ("rung_claim_ignores_the_start", CLAIMS,
+     "if (at >= c.index) verdicts[k] = c.reached ? Verdict::holds : Verdict::fails;",
+     "if (false) verdicts[k] = c.reached ? Verdict::holds : Verdict::fails;"),
+    ("ended_run_variable_not_read", CLAIMS,
+     "verdicts[k] = v >= c.min && v <= c.max ? Verdict::holds : Verdict::fails;\n                break;\n            }",
+     "verdicts[k] = Verdict::fails;\n                break;\n            }"),
+    ("conditioning_ignores_observations", CONDITION,
+     "if (p.verdicts[k] != Verdict::holds) {",
+     "if (p.verdicts[k] == Verdict::fails && false) {"),
+    ("resampling_keeps_one_survivor", CONDITION,
+     "const auto j = std::min(survivors.size() - 1, static_cast<std::size_t>((static_cast<double>(i) + u) * step));",
+     "const auto j = std::min(survivors.size() - 1, static_cast<std::size_t>(u * step));"),
+    ("children_share_streams", CONDITION,
+     "continue_run(s_, child.run, tick, seed, key_base + static_cast<std::uint64_t>(i), *workspaces_[t], &tracker);",
+     "continue_run(s_, child.run, tick, seed, key_base, *workspaces_[t], &tracker);"),
 ]

@@ -159,8 +159,14 @@ TEST_CASE("claims: moves in a window, rungs by a date, variables at a date, outc
         var.kind = Claim::Kind::variable, var.index = tension, var.min = 0.2, var.max = 0.6, var.last_tick = 3;
         Claim ended;
         ended.kind = Claim::Kind::outcome, ended.outcome = Outcome::deescalation, ended.last_tick = 8;
+        // Late in the horizon most runs have ended: they are read at their final state.
+        Claim late = var, late_any = var;
+        late.last_tick = late_any.last_tick = 25;
+        late.min = late_any.min = 0.0;
+        late.max = 0.3;
+        late_any.max = 1.0;
         std::vector<Verdict> verdicts;
-        ClaimTracker tracker(s, {&move, &reached, &not_reached, &var, &ended});
+        ClaimTracker tracker(s, {&move, &reached, &not_reached, &var, &ended, &late, &late_any});
         RunSnapshot run;
         WorkspaceHandle ws;
         start_snapshot(s, run, ws);
@@ -180,6 +186,9 @@ TEST_CASE("claims: moves in a window, rungs by a date, variables at a date, outc
         CHECK(verdicts[2] == (high ? Verdict::fails : Verdict::holds));
         CHECK(verdicts[3] == (v >= 0.2 && v <= 0.6 ? Verdict::holds : Verdict::fails));
         CHECK(verdicts[4] == (r.outcome == Outcome::deescalation && r.end_tick <= 8 ? Verdict::holds : Verdict::fails));
+        const double at25 = rec.tension[static_cast<std::size_t>(std::min(25, static_cast<int>(rec.tension.size())) - 1)];
+        CHECK(verdicts[5] == (at25 <= 0.3 ? Verdict::holds : Verdict::fails));
+        CHECK(verdicts[6] == Verdict::holds);
     }
 }
 
