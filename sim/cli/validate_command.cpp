@@ -1,6 +1,8 @@
 // brink validate: check scenario files and show what they resolve to.
 #include <cstdio>
 
+#include "brink/calendar.hpp"
+#include "brink/timeline.hpp"
 #include "common.hpp"
 
 namespace brink::cli {
@@ -48,7 +50,21 @@ void print_strategic(const Scenario& s) {
     }
 }
 
-int validate_command(const std::vector<std::string>& files, const std::vector<std::string>& overrides) {
+/// The timeline's items as the scenario reads them: each claim with its ticks.
+void print_timeline(const Timeline& t) {
+    std::printf("%s: ok — %s; %zu observations, %zu questions\n", t.file.c_str(), t.name.c_str(), t.observations.size(), t.questions.size());
+    const auto ticks = [](const Claim& c) {
+        const bool window = c.kind == Claim::Kind::move || c.kind == Claim::Kind::event;
+        return window ? "ticks " + std::to_string(c.first_tick) + "-" + std::to_string(c.last_tick) : "tick " + std::to_string(c.last_tick);
+    };
+    for (const Observation& o : t.observations) std::printf("  observed  %-28s %s (%s)\n", o.id.c_str(), o.claim.describe.c_str(), ticks(o.claim).c_str());
+    for (const Question& q : t.questions)
+        std::printf("  question  %-28s %s (%s); resolved %s on %s; asked %s; %zu forecast%s\n", q.id.c_str(), q.claim.describe.c_str(),
+                    ticks(q.claim).c_str(), q.resolution ? "yes" : "no", format_date(q.resolved_day).c_str(), format_date(q.asked_day).c_str(),
+                    q.forecasts.size(), q.forecasts.size() == 1 ? "" : "s");
+}
+
+int validate_command(const std::vector<std::string>& files, const std::vector<std::string>& overrides, const std::string& timeline) {
     int worst = ok;
     for (const std::string& file : files) {
         try {
@@ -83,6 +99,17 @@ int validate_command(const std::vector<std::string>& files, const std::vector<st
                 }
             }
             for (const std::string& o : overrides) std::printf("  --set %s\n", o.c_str());
+            if (s.start_day) std::printf("  calendar: tick 0 is %s; tick %d is %s\n", format_date(*s.start_day).c_str(), s.horizon,
+                                         format_date(tick_date(*s.start_day, s.tick_days, s.horizon)).c_str());
+            if (!timeline.empty()) {
+                if (!s.start_day) {
+                    std::fprintf(stderr, "%s: the scenario has no calendar: give it run.start_date (YYYY-MM-DD) to read %s against it\n",
+                                 file.c_str(), timeline.c_str());
+                    worst = usage_error;
+                } else {
+                    print_timeline(load_timeline(timeline, s));
+                }
+            }
         } catch (const ScenarioError& e) {
             print_diagnostics(e);
             worst = usage_error;
@@ -99,7 +126,9 @@ Command add_validate_command(CLI::App& app) {
     CLI::App* cmd = app.add_subcommand("validate", "Check scenario files and print what they resolve to");
     cmd->add_option("files", *files, "Scenario files")->required();
     cmd->add_option("--set", *overrides, "Override a scenario field: path=value (repeatable)");
-    return Command{cmd, [files, overrides] { return validate_command(*files, *overrides); }};
+    auto timeline = std::make_shared<std::string>();
+    cmd->add_option("--timeline", *timeline, "Also check this timeline against each scenario (docs/timelines.md)");
+    return Command{cmd, [files, overrides, timeline] { return validate_command(*files, *overrides, *timeline); }};
 }
 
 }  // namespace brink::cli

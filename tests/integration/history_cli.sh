@@ -32,12 +32,18 @@ if [ "$dates" = "2021-12-17 2021-12-24 2021-12-31 2022-01-07 2022-01-14 " ]; the
 # Three stages by 14 Jan: the threat (tick 2), the tension (tick 3), no clash (tick 4).
 if grep -q '^2022-01-14,3,4,2022-01-14,no_clash,' "$WORK/g1/stages.csv"; then pass; else fail "stage at tick 4 missing"; cat "$WORK/g1/stages.csv"; fi
 
+# validate --timeline: each item as the scenario reads it, with its ticks.
+expect_exit 0 "validate --timeline" -- "$BRINK" validate "$SMALL" "${DATED[@]}" --timeline "$TIMELINE"
+if grep -qF "red plays threaten in 2021-12-18..2021-12-31 (ticks 1-2)" "$WORK/out"; then pass; else fail "validate --timeline: the move's ticks"; cat "$WORK/out"; fi
+
 # Refusals: exit 2 and a message that says where.
 cp "$TIMELINE" "$WORK/broken.yaml"
 sed -i 's/move: threaten/move: threatn/' "$WORK/broken.yaml"
 expect_exit 2 "unknown action" -- "$BRINK" backtest "$SMALL" "$WORK/broken.yaml" "${DATED[@]}" --runs 100 --out "$WORK/x1"
 expect_stderr "broken.yaml:10:11: observations[0].move: unknown action in red's menu 'threatn'; did you mean 'threaten'?"
 if [ -e "$WORK/x1" ]; then fail "a refused backtest created its folder"; else pass; fi
+expect_exit 2 "validate a broken timeline" -- "$BRINK" validate "$SMALL" "${DATED[@]}" --timeline "$WORK/broken.yaml"
+expect_stderr "did you mean 'threaten'?"
 expect_exit 2 "no calendar" -- "$BRINK" backtest "$SMALL" "$TIMELINE" --runs 100 --out "$WORK/x2"
 expect_stderr "has no calendar: give it run.start_date"
 expect_exit 2 "as-of before the start" -- "$BRINK" run "$SMALL" "${DATED[@]}" --given "$TIMELINE" --as-of 2021-12-01 --runs 100 --out "$WORK/x3"
