@@ -71,9 +71,10 @@ void ClaimTracker::settle(const RunSnapshot& run) {
         if (verdicts[k] != Verdict::open) continue;
         const Claim& c = *claims_[k];
         if (c.kind == Claim::Kind::outcome) {
-            if (run.ended && run.result.end_tick <= c.last_tick)
-                verdicts[k] = run.result.outcome == c.outcome ? Verdict::holds : Verdict::fails;
-            else if (run.ended || run.tick >= c.last_tick) verdicts[k] = Verdict::fails;
+            // Decided once the run has ended or passed the date; `reached: false` negates.
+            if (!run.ended && run.tick < c.last_tick) continue;
+            const bool happened = run.ended && run.result.end_tick <= c.last_tick && run.result.outcome == c.outcome;
+            verdicts[k] = happened == c.reached ? Verdict::holds : Verdict::fails;
             continue;
         }
         if (!run.ended) continue;

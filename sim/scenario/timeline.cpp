@@ -179,7 +179,7 @@ private:
         const Node& n = *item.find(what);
         const std::string p = child(path, what);
         only_with(item, path, "leader", what == "move", "move");
-        only_with(item, path, "reached", what == "rung" || what == "level", "rung or level");
+        only_with(item, path, "reached", what == "rung" || what == "level" || what == "outcome", "rung, level or outcome");
         only_with(item, path, "range", what == "variable", "variable");
         if (what == "move") read_move(item, path, n, c);
         else if (what == "event") {
@@ -199,6 +199,7 @@ private:
             if (!o || (*o != Outcome::escalation && *o != Outcome::deescalation))
                 error(n.mark, p, "expected escalation or deescalation (an outcome that ends a run), found " + describe(n));
             else c.outcome = *o;
+            c.reached = boolean(item, "reached", path, true);
         } else read_variable(item, path, n, c);
         when(item, path, c);
         c.describe = describe_claim(c);
@@ -312,7 +313,8 @@ private:
                 return std::string(c.kind == Claim::Kind::rung ? "rung " : "level ") + rungs[static_cast<std::size_t>(c.index)].id +
                        (c.reached ? " reached" : " not reached") + " by " + format_date(c.last_day);
             }
-            case Claim::Kind::outcome: return std::string(outcome_name(c.outcome)) + " by " + format_date(c.last_day);
+            case Claim::Kind::outcome:
+                return std::string(c.reached ? "" : "no ") + outcome_name(c.outcome) + " by " + format_date(c.last_day);
             case Claim::Kind::variable:
                 if (c.index < 0) return "";
                 return s_.variables[static_cast<std::size_t>(c.index)] + " in [" + format_number(c.min) + ", " + format_number(c.max) + "] on " +

@@ -159,6 +159,8 @@ TEST_CASE("claims: moves in a window, rungs by a date, variables at a date, outc
         var.kind = Claim::Kind::variable, var.index = tension, var.min = 0.2, var.max = 0.6, var.last_tick = 3;
         Claim ended;
         ended.kind = Claim::Kind::outcome, ended.outcome = Outcome::deescalation, ended.last_tick = 8;
+        Claim not_ended = ended;
+        not_ended.reached = false;
         // Late in the horizon most runs have ended: they are read at their final state.
         Claim late = var, late_any = var;
         late.last_tick = late_any.last_tick = 25;
@@ -166,7 +168,7 @@ TEST_CASE("claims: moves in a window, rungs by a date, variables at a date, outc
         late.max = 0.3;
         late_any.max = 1.0;
         std::vector<Verdict> verdicts;
-        ClaimTracker tracker(s, {&move, &reached, &not_reached, &var, &ended, &late, &late_any});
+        ClaimTracker tracker(s, {&move, &reached, &not_reached, &var, &ended, &late, &late_any, &not_ended});
         RunSnapshot run;
         WorkspaceHandle ws;
         start_snapshot(s, run, ws);
@@ -189,6 +191,7 @@ TEST_CASE("claims: moves in a window, rungs by a date, variables at a date, outc
         const double at25 = rec.tension[static_cast<std::size_t>(std::min(25, static_cast<int>(rec.tension.size())) - 1)];
         CHECK(verdicts[5] == (at25 <= 0.3 ? Verdict::holds : Verdict::fails));
         CHECK(verdicts[6] == Verdict::holds);
+        CHECK(verdicts[7] == (r.outcome == Outcome::deescalation && r.end_tick <= 8 ? Verdict::fails : Verdict::holds));
     }
 }
 
@@ -400,6 +403,7 @@ TEST_CASE("broken timelines are refused with located errors", "[history][timelin
         {"    rung: clash\n", "    level: clash\n", "the scenario has no nuclear track"},
         {"asked: 2021-12-24", "asked: 2022-04-01", "questions[1].asked: asked on 2022-04-01, after it resolved (2022-03-01)"},
         {"    from: 2021-12-18\n", "", "a window needs both from and to (found only to)"},
+        {"    move: threaten\n", "    move: threaten\n    reached: true\n", "observations[0].reached: 'reached' goes only with rung, level or outcome"},
     };
     for (const Case& c : cases) {
         INFO("replacing '" << c.from << "' with '" << c.to << "'");
