@@ -1,6 +1,7 @@
 #include "documents.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -106,5 +107,55 @@ Node parse_document(const std::string& text, const std::string& file, const Docu
     return root;
 }
 
+
+Node load_document(const std::string& path, const DocumentKind& kind) {
+    std::vector<Diagnostic> diagnostics;
+    const auto text = read_file(path, kind, diagnostics);
+    if (!text) throw ScenarioError(std::move(diagnostics));
+    Node root = parse_document(*text, path, kind, diagnostics);
+    if (!diagnostics.empty()) throw ScenarioError(std::move(diagnostics));
+    return root;
+}
+
+void DocumentReader::error(const tree::Mark& m, const std::string& path, const std::string& message) {
+    diagnostics_.push_back(Diagnostic{m.file, m.line, m.column, path, message});
+}
+
+std::string DocumentReader::describe(const Node& n) {
+    return n.kind == Node::Kind::scalar ? "'" + n.scalar + "'" : tree::kind_name(n.kind);
+}
+
+void DocumentReader::keys(const Node& map, const std::string& path, const std::vector<std::string>& allowed) {
+    for (const tree::Entry& e : map.map)
+        if (std::find(allowed.begin(), allowed.end(), e.key) == allowed.end())
+            error(e.key_mark, child(path, e.key),
+                  "unknown key '" + e.key + "'" + suggestion(e.key, allowed) + " (expected one of: " + list_names(allowed) + ")");
+}
+
+std::optional<int> DocumentReader::name(const Node& n, const std::string& path, const std::vector<std::string>& names,
+                                        const std::string& kind, bool by_index) {
+    if (n.kind != Node::Kind::scalar) {
+        error(n.mark, path, "expected the name of " + kind + ", found " + describe(n));
+        return std::nullopt;
+    }
+    const auto it = std::find(names.begin(), names.end(), n.scalar);
+    if (it != names.end()) return static_cast<int>(it - names.begin());
+    if (by_index) {
+        int index = -1;
+        const auto [end, ec] = std::from_chars(n.scalar.data(), n.scalar.data() + n.scalar.size(), index);
+        if (ec == std::errc() && end == n.scalar.data() + n.scalar.size() && index >= 0 && index < static_cast<int>(names.size()))
+            return index;
+    }
+    error(n.mark, path, "unknown " + kind + " '" + n.scalar + "'" + suggestion(n.scalar, names) + " (known: " + list_names(names) + ")");
+    return std::nullopt;
+}
+
+std::optional<double> DocumentReader::number_of(const Node& n) {
+    double v = 0.0;
+    if (n.kind != Node::Kind::scalar || n.quoted) return std::nullopt;
+    const auto [end, ec] = std::from_chars(n.scalar.data(), n.scalar.data() + n.scalar.size(), v);
+    if (ec != std::errc() || end != n.scalar.data() + n.scalar.size() || !std::isfinite(v)) return std::nullopt;
+    return v;
+}
 
 }  // namespace brink

@@ -41,4 +41,30 @@ std::string list_names(const std::vector<std::string>& names);
 
 std::string format_number(double v);
 
+/// Loads a document (read_file + parse_document); throws ScenarioError on any problem.
+tree::Node load_document(const std::string& path, const DocumentKind& kind);
+
+/// What the timeline and state-file readers share: located errors, unknown keys with a
+/// suggestion, names resolved against a list, numbers read exactly.
+class DocumentReader {
+public:
+    explicit DocumentReader(std::vector<Diagnostic>& diagnostics) : diagnostics_(diagnostics) {}
+
+protected:
+    void error(const tree::Mark& m, const std::string& path, const std::string& message);
+    static std::string child(const std::string& path, const std::string& key) { return path.empty() ? key : path + "." + key; }
+    static std::string describe(const tree::Node& n);
+    /// Every key of `map` must be in `allowed`.
+    void keys(const tree::Node& map, const std::string& path, const std::vector<std::string>& allowed);
+    /// The index of the name `n` holds among `names` (with `by_index`, a valid index also
+    /// does); nullopt with an error otherwise.
+    std::optional<int> name(const tree::Node& n, const std::string& path, const std::vector<std::string>& names,
+                            const std::string& kind, bool by_index = false);
+    /// A plain (unquoted) finite number, exactly as written; nullopt otherwise.
+    static std::optional<double> number_of(const tree::Node& n);
+
+private:
+    std::vector<Diagnostic>& diagnostics_;
+};
+
 }  // namespace brink

@@ -18,11 +18,9 @@ namespace {
 constexpr DocumentKind kStateDocument{"a state file (.yaml)", "state files", "a run state (tick, rung, variables, leaders, ...)",
                                       "tick:, rung:, variables:, ..."};
 
-std::string describe(const Node& n) { return n.kind == Node::Kind::scalar ? "'" + n.scalar + "'" : tree::kind_name(n.kind); }
-
-class StateReader {
+class StateReader : DocumentReader {
 public:
-    StateReader(const Scenario& s, std::vector<Diagnostic>& d) : s_(s), diagnostics_(d) {}
+    StateReader(const Scenario& s, std::vector<Diagnostic>& d) : DocumentReader(d), s_(s) {}
 
     RunSnapshot read(const Node& root) {
         RunSnapshot run;
@@ -57,22 +55,10 @@ public:
 
 private:
     const Scenario& s_;
-    std::vector<Diagnostic>& diagnostics_;
 
-    void error(const Mark& m, const std::string& path, const std::string& message) {
-        diagnostics_.push_back(Diagnostic{m.file, m.line, m.column, path, message});
-    }
     void missing(const Node& parent, const std::string& path, const std::string& what) {
         error(parent.where(), path, "missing required field '" + path.substr(path.rfind('.') + 1) + "' (" + what + ")");
     }
-    static std::string child(const std::string& path, const std::string& key) { return path.empty() ? key : path + "." + key; }
-
-    void keys(const Node& map, const std::string& path, const std::vector<std::string>& allowed) {
-        for (const Entry& e : map.map)
-            if (std::find(allowed.begin(), allowed.end(), e.key) == allowed.end())
-                error(e.key_mark, child(path, e.key), "unknown key '" + e.key + "'" + suggestion(e.key, allowed) + " (expected one of: " + list_names(allowed) + ")");
-    }
-
     const Node* map(const Node& parent, const std::string& key, const std::string& path) {
         const Node* n = parent.find(key);
         if (!n) return nullptr;
@@ -81,14 +67,6 @@ private:
             return nullptr;
         }
         return n;
-    }
-
-    static std::optional<double> number_of(const Node& n) {
-        double v = 0.0;
-        if (n.kind != Node::Kind::scalar || n.quoted) return std::nullopt;
-        const auto [end, ec] = std::from_chars(n.scalar.data(), n.scalar.data() + n.scalar.size(), v);
-        if (ec != std::errc() || end != n.scalar.data() + n.scalar.size() || !std::isfinite(v)) return std::nullopt;
-        return v;
     }
 
     std::optional<double> number(const Node& n, const std::string& path, double lo, double hi) {
@@ -112,17 +90,6 @@ private:
             return std::nullopt;
         }
         return static_cast<int>(*v);
-    }
-
-    std::optional<int> name(const Node& n, const std::string& path, const std::vector<std::string>& names, const std::string& kind) {
-        if (n.kind == Node::Kind::scalar) {
-            const auto it = std::find(names.begin(), names.end(), n.scalar);
-            if (it != names.end()) return static_cast<int>(it - names.begin());
-            error(n.mark, path, "unknown " + kind + " '" + n.scalar + "'" + suggestion(n.scalar, names) + " (known: " + list_names(names) + ")");
-        } else {
-            error(n.mark, path, "expected the name of " + kind + ", found " + describe(n));
-        }
-        return std::nullopt;
     }
 
     static std::vector<std::string> ids(const std::vector<Rung>& rungs) {
@@ -227,11 +194,8 @@ private:
 }  // namespace
 
 RunSnapshot load_state(const std::string& path, const Scenario& scenario) {
+    const Node root = load_document(path, kStateDocument);
     std::vector<Diagnostic> diagnostics;
-    const auto text = read_file(path, kStateDocument, diagnostics);
-    if (!text) throw ScenarioError(std::move(diagnostics));
-    const Node root = parse_document(*text, path, kStateDocument, diagnostics);
-    if (!diagnostics.empty()) throw ScenarioError(std::move(diagnostics));
     RunSnapshot run = StateReader(scenario, diagnostics).read(root);
     if (!diagnostics.empty()) throw ScenarioError(std::move(diagnostics));
     return run;

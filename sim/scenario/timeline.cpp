@@ -25,16 +25,14 @@ constexpr std::array kWhatKeys{"move", "event", "rung", "level", "outcome", "var
 
 std::string place(const Mark& m) { return m.file + ":" + std::to_string(m.line) + ":" + std::to_string(m.column); }
 
-std::string describe(const Node& n) { return n.kind == Node::Kind::scalar ? "'" + n.scalar + "'" : tree::kind_name(n.kind); }
-
 bool is_identifier(const std::string& s) {
     if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
     return std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isalnum(c) || c == '_'; });
 }
 
-class TimelineReader {
+class TimelineReader : DocumentReader {
 public:
-    TimelineReader(const Scenario& s, std::vector<Diagnostic>& diagnostics) : s_(s), diagnostics_(diagnostics) {
+    TimelineReader(const Scenario& s, std::vector<Diagnostic>& diagnostics) : DocumentReader(diagnostics), s_(s) {
         last_day_ = s.start_day ? tick_date(*s.start_day, s.tick_days, s.horizon) : 0;
     }
 
@@ -64,22 +62,8 @@ public:
 
 private:
     const Scenario& s_;
-    std::vector<Diagnostic>& diagnostics_;
     int last_day_ = 0;
     std::set<std::string> ids_;
-
-    void error(const Mark& m, const std::string& path, const std::string& message) {
-        diagnostics_.push_back(Diagnostic{m.file, m.line, m.column, path, message});
-    }
-
-    static std::string child(const std::string& path, const std::string& key) { return path.empty() ? key : path + "." + key; }
-
-    void keys(const Node& map, const std::string& path, const std::vector<std::string>& allowed) {
-        for (const Entry& e : map.map)
-            if (std::find(allowed.begin(), allowed.end(), e.key) == allowed.end())
-                error(e.key_mark, child(path, e.key),
-                      "unknown key '" + e.key + "'" + suggestion(e.key, allowed) + " (expected one of: " + list_names(allowed) + ")");
-    }
 
     std::string text(const Node& parent, const std::string& key, const std::string& path, bool required) {
         const Node* n = parent.find(key);
@@ -146,25 +130,6 @@ private:
 
     int tick_of(int day) const { return tick_covering(*s_.start_day, s_.tick_days, day); }
 
-    /// A name among `names` (or, with `by_index`, its index); -1 with an error if unknown.
-    int name(const Node& n, const std::string& path, const std::vector<std::string>& names, const std::string& kind,
-             bool by_index = false) {
-        if (n.kind != Node::Kind::scalar) {
-            error(n.mark, path, "expected the name of " + kind + ", found " + describe(n));
-            return -1;
-        }
-        const auto it = std::find(names.begin(), names.end(), n.scalar);
-        if (it != names.end()) return static_cast<int>(it - names.begin());
-        if (by_index) {
-            int index = -1;
-            const auto [end, ec] = std::from_chars(n.scalar.data(), n.scalar.data() + n.scalar.size(), index);
-            if (ec == std::errc() && end == n.scalar.data() + n.scalar.size() && index >= 0 && index < static_cast<int>(names.size()))
-                return index;
-        }
-        error(n.mark, path, "unknown " + kind + " '" + n.scalar + "'" + suggestion(n.scalar, names) + " (known: " + list_names(names) + ")");
-        return -1;
-    }
-
     Claim claim(const Node& item, const std::string& path) {
         Claim c;
         std::vector<std::string> present;
@@ -186,12 +151,12 @@ private:
             c.kind = Claim::Kind::event;
             std::vector<std::string> names;
             for (const Event& e : s_.events) names.push_back(e.name);
-            c.index = name(n, p, names, "event");
+            c.index = name(n, p, names, "event").value_or(-1);
         } else if (what == "rung" || what == "level") {
             c.kind = what == "rung" ? Claim::Kind::rung : Claim::Kind::level;
             const std::vector<Rung>& rungs = what == "rung" ? s_.ladder : s_.nuclear.levels;
             if (rungs.empty()) error(n.mark, p, "the scenario has no nuclear track (nuclear.levels); a level cannot be observed");
-            else c.index = name(n, p, ids(rungs), what, true);
+            else c.index = name(n, p, ids(rungs), what, true).value_or(-1);
             c.reached = boolean(item, "reached", path, true);
         } else if (what == "outcome") {
             c.kind = Claim::Kind::outcome;
@@ -231,30 +196,24 @@ private:
             error(item.mark, child(path, "leader"), "missing required field 'leader' (whose move: " + s_.leaders[0].id + " or " + s_.leaders[1].id + ")");
             return;
         }
-        c.leader = name(*leader, child(path, "leader"), {s_.leaders[0].id, s_.leaders[1].id}, "leader");
+        c.leader = name(*leader, child(path, "leader"), {s_.leaders[0].id, s_.leaders[1].id}, "leader").value_or(-1);
         if (c.leader < 0) return;
         std::vector<std::string> menu;
         for (const int a : s_.leaders[static_cast<std::size_t>(c.leader)].menu) menu.push_back(s_.actions[static_cast<std::size_t>(a)].name);
-        const int position = name(n, child(path, "move"), menu, "action in " + s_.leaders[static_cast<std::size_t>(c.leader)].id + "'s menu");
+        const int position = name(n, child(path, "move"), menu, "action in " + s_.leaders[static_cast<std::size_t>(c.leader)].id + "'s menu").value_or(-1);
         if (position >= 0) c.index = s_.leaders[static_cast<std::size_t>(c.leader)].menu[static_cast<std::size_t>(position)];
     }
 
     void read_variable(const Node& item, const std::string& path, const Node& n, Claim& c) {
         c.kind = Claim::Kind::variable;
-        c.index = name(n, child(path, "variable"), s_.variables, "variable");
+        c.index = name(n, child(path, "variable"), s_.variables, "variable").value_or(-1);
         const Node* range = item.find("range");
         const std::string p = child(path, "range");
         if (!range) {
             error(item.mark, p, "missing required field 'range' ([min, max] within [0, 1])");
             return;
         }
-        const auto number = [](const Node& x) -> std::optional<double> {
-            double v = 0.0;
-            if (x.kind != Node::Kind::scalar || x.quoted) return std::nullopt;
-            const auto [end, ec] = std::from_chars(x.scalar.data(), x.scalar.data() + x.scalar.size(), v);
-            if (ec != std::errc() || end != x.scalar.data() + x.scalar.size() || !std::isfinite(v)) return std::nullopt;
-            return v;
-        };
+        const auto number = &DocumentReader::number_of;
         const std::optional<double> lo = range->kind == Node::Kind::list && range->list.size() == 2 ? number(range->list[0]) : std::nullopt;
         const std::optional<double> hi = range->kind == Node::Kind::list && range->list.size() == 2 ? number(range->list[1]) : std::nullopt;
         if (!lo || !hi || *lo < 0.0 || *hi > 1.0 || *lo > *hi) {
@@ -362,10 +321,9 @@ private:
         const Node* p = n.find("probability");
         double v = -1.0;
         if (!p) error(n.mark, child(path, "probability"), "missing required field 'probability' (a number in [0, 1])");
-        else if (p->kind != Node::Kind::scalar || p->quoted ||
-                 std::from_chars(p->scalar.data(), p->scalar.data() + p->scalar.size(), v).ptr != p->scalar.data() + p->scalar.size() ||
-                 !(v >= 0.0 && v <= 1.0))
+        else if (const std::optional<double> x = number_of(*p); !x || !(*x >= 0.0 && *x <= 1.0))
             error(p->mark, child(path, "probability"), "expected a probability in [0, 1], found " + describe(*p));
+        else v = *x;
         f.probability = v;
         q.forecasts.push_back(std::move(f));
     }
@@ -374,11 +332,8 @@ private:
 }  // namespace
 
 Timeline load_timeline(const std::string& path, const Scenario& scenario) {
+    const Node root = load_document(path, kTimelineDocument);
     std::vector<Diagnostic> diagnostics;
-    const auto text = read_file(path, kTimelineDocument, diagnostics);
-    if (!text) throw ScenarioError(std::move(diagnostics));
-    const Node root = parse_document(*text, path, kTimelineDocument, diagnostics);
-    if (!diagnostics.empty()) throw ScenarioError(std::move(diagnostics));
     Timeline timeline = TimelineReader(scenario, diagnostics).read(root, path);
     if (!diagnostics.empty()) throw ScenarioError(std::move(diagnostics));
     return timeline;

@@ -417,3 +417,28 @@ TEST_CASE("broken timelines are refused with located errors", "[history][timelin
     const Scenario undated = load_scenario("tests/data/scenarios/small.yaml").scenario;
     CHECK_THROWS_WITH(load_timeline(path, undated), Catch::Contains("the scenario has no calendar"));
 }
+
+TEST_CASE("every shipped timeline loads against the scenario it names", "[history][timeline]") {
+    int count = 0;
+    for (const auto& entry : std::filesystem::directory_iterator("scenarios/history")) {
+        if (entry.path().extension() != ".yaml") continue;
+        INFO(entry.path().string());
+        std::ifstream in(entry.path());
+        std::string line, scenario;
+        while (std::getline(in, line))
+            if (line.rfind("scenario: ", 0) == 0) scenario = line.substr(10);
+        REQUIRE_FALSE(scenario.empty());
+        const Scenario s = load_scenario((entry.path().parent_path() / scenario).string()).scenario;
+        try {
+            const Timeline t = load_timeline(entry.path().string(), s);
+            CHECK(t.observations.size() >= 5);
+            CHECK(t.questions.size() >= 5);
+            for (const Question& q : t.questions)
+                for (const PublishedForecast& f : q.forecasts) CHECK_FALSE(f.source.empty());
+        } catch (const ScenarioError& e) {
+            FAIL(e.what());
+        }
+        ++count;
+    }
+    CHECK(count >= 1);
+}

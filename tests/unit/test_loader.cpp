@@ -45,6 +45,7 @@ TEST_CASE("every scenario shipped in scenarios/ loads and validates", "[loader]"
     int count = 0;
     for (const auto& entry : fs::recursive_directory_iterator("scenarios")) {
         if (entry.path().extension() != ".yaml") continue;
+        if (entry.path().parent_path().filename() == "history") continue;  // timelines: test_history.cpp
         INFO(entry.path().string());
         try {
             const LoadedScenario loaded = load_scenario(entry.path().string());
