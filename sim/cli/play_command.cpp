@@ -4,6 +4,7 @@
 #include <limits>
 #include <sstream>
 
+#include "brink/calendar.hpp"
 #include "brink/engine.hpp"
 #include "brink/stats.hpp"
 #include "brink/trace.hpp"
@@ -74,7 +75,8 @@ private:
 
     void show_situation(const LeaderTick& d) const {
         const int week = static_cast<int>(path_.size()) + 1;
-        std::printf("\n=== Tick %d (day %ld) === ladder: %d %s\n", week, static_cast<long>(week * s_.tick_days + 0.5), rung_,
+        const std::string date = s_.start_day ? ", " + format_date(tick_date(*s_.start_day, s_.tick_days, week)) : "";
+        std::printf("\n=== Tick %d (day %ld%s) === ladder: %d %s\n", week, static_cast<long>(week * s_.tick_days + 0.5), date.c_str(), rung_,
                     s_.ladder[static_cast<std::size_t>(rung_)].label.c_str());
         std::string line = " ";
         for (std::size_t v = 0; v < state_.size(); ++v) {

@@ -991,6 +991,7 @@ void start(const Scenario& s, std::uint64_t run_id, std::uint64_t seed, Workspac
     result.run_id = run_id;
     result.max_rung = s.initial_rung;
     result.first_tick_at_rung[at(s.initial_rung)] = 0;
+    result.last_tick_at_rung[at(s.initial_rung)] = 0;
     result.outcome = Outcome::frozen_conflict;  // until an outcome is reached; the horizon splits it (simulate)
     result.end_tick = s.horizon;
 
@@ -1122,6 +1123,8 @@ void step_ladder(const Scenario& s, Workspace& ws, RunState& rs, const Moves& mo
     if (rs.rung > result.max_rung) result.max_rung = rs.rung;
     int& first = result.first_tick_at_rung[at(rs.rung)];
     if (first < 0) first = rs.tick;
+    result.last_tick_at_rung[at(rs.rung)] = rs.tick;
+    ++result.ticks_at_rung[at(rs.rung)];
     ++result.action_counts[0][at(moves.position[0])];
     ++result.action_counts[1][at(moves.position[1])];
     rs.last = moves.action;
@@ -1229,6 +1232,8 @@ void override_moves(const Scenario& s, TickObserver& observer, TickView& view, t
 
 void RunResult::prepare(const Scenario& s) {
     first_tick_at_rung.assign(static_cast<std::size_t>(s.rung_count()), -1);
+    last_tick_at_rung.assign(static_cast<std::size_t>(s.rung_count()), -1);
+    ticks_at_rung.assign(static_cast<std::size_t>(s.rung_count()), 0);
     final_state.assign(static_cast<std::size_t>(s.variable_count()), 0.0);
     for (std::size_t i = 0; i < 2; ++i) action_counts[i].assign(s.leaders[i].menu.size(), 0);
     first_tick_at_level.assign(s.nuclear.levels.size(), -1);

@@ -1,3 +1,4 @@
+#include "brink/calendar.hpp"
 #include "brink/trace.hpp"
 
 #include <algorithm>
@@ -170,14 +171,24 @@ std::string horizon_note(const Scenario& s, const RunResult& r) {
                                                       : ", below the war rung " + war + ": a frozen conflict");
 }
 
+namespace {
+
+/// "day 70" or, with a calendar, "day 70, 2022-02-25".
+std::string day_text(const Scenario& s, int tick) {
+    std::string text = "day " + std::to_string(static_cast<long>(tick * s.tick_days + 0.5));
+    if (s.start_day) text += ", " + format_date(tick_date(*s.start_day, s.tick_days, tick));
+    return text;
+}
+
+}  // namespace
+
 std::string trace_text(const Scenario& s, const Trace& t, int top_options) {
     std::string out;
     const auto rung_label = [&](int r) { return std::to_string(r) + " " + s.ladder[static_cast<std::size_t>(r)].label; };
     const auto line = [&](const std::string& text) { out += text + "\n"; };
     line(s.name + " — run " + std::to_string(t.run_id) + ", seed " + std::to_string(t.seed));
     const RunResult& r = t.result;
-    std::string ending = std::string(outcome_name(r.outcome)) + " at tick " + std::to_string(r.end_tick) + " (day " +
-                         std::to_string(static_cast<long>(r.end_tick * s.tick_days + 0.5)) + ")";
+    std::string ending = std::string(outcome_name(r.outcome)) + " at tick " + std::to_string(r.end_tick) + " (" + day_text(s, r.end_tick) + ")";
     line("Outcome: " + ending + "; highest rung " + rung_label(r.max_rung));
     line("Replay: brink trace " + (t.source.empty() ? std::string("<scenario>") : t.source) + " --run " + std::to_string(t.run_id) +
          " --seed " + std::to_string(t.seed));
@@ -189,7 +200,7 @@ std::string trace_text(const Scenario& s, const Trace& t, int top_options) {
         const TickView& v = t.ticks[k];
         const std::vector<double>& after = t.states[k];
         line("");
-        line("Tick " + std::to_string(v.tick) + " (day " + std::to_string(static_cast<long>(v.tick * s.tick_days + 0.5)) + ")");
+        line("Tick " + std::to_string(v.tick) + " (" + day_text(s, v.tick) + ")");
         for (int i = 0; i < 2; ++i) {
             const Leader& leader = s.leaders[static_cast<std::size_t>(i)];
             const Leader& other = s.leaders[static_cast<std::size_t>(1 - i)];
@@ -253,7 +264,8 @@ std::string trace_text(const Scenario& s, const Trace& t, int top_options) {
 }
 
 std::string trace_csv(const Scenario& s, const Trace& t) {
-    std::string out = "run_id,seed,tick,day,leader,action,probability,utility,observed_opponent_move,opponent_actual_move,misread,"
+    std::string out = std::string("run_id,seed,tick,day,") + (s.start_day ? "date," : "") +
+                      "leader,action,probability,utility,observed_opponent_move,opponent_actual_move,misread,"
                       "rung_before,rung_after,pressure,events";
     for (const std::string& v : s.variables) out.append(",").append(v);
     out += "\n";
@@ -267,7 +279,9 @@ std::string trace_csv(const Scenario& s, const Trace& t) {
             for (const Option& o : d.options)
                 if (o.action == d.chosen) { p = o.probability; u = o.utility; }
             out += std::to_string(t.run_id) + "," + std::to_string(t.seed) + "," + std::to_string(v.tick) + ",";
-            out.append(format_double(v.tick * s.tick_days)).append(",").append(s.leaders[static_cast<std::size_t>(i)].id);
+            out.append(format_double(v.tick * s.tick_days)).append(",");
+            if (s.start_day) out.append(format_date(tick_date(*s.start_day, s.tick_days, v.tick))).append(",");
+            out.append(s.leaders[static_cast<std::size_t>(i)].id);
             out.append(",").append(action_name(s, d.chosen)).append(",").append(format_double(p)).append(",").append(format_double(u));
             out.append(",").append(d.observed >= 0 ? action_name(s, d.observed) : std::string());
             out.append(",").append(d.actual_previous >= 0 ? action_name(s, d.actual_previous) : std::string());
@@ -315,7 +329,9 @@ std::string trace_json(const Scenario& s, const Trace& t) {
     for (std::size_t k = 0; k < t.ticks.size(); ++k) {
         const TickView& v = t.ticks[k];
         j.begin_object();
-        j.value("tick", v.tick).value("rung_before", v.rung_before).value("rung", v.rung).value("pressure", v.pressure);
+        j.value("tick", v.tick);
+        if (s.start_day) j.value("date", format_date(tick_date(*s.start_day, s.tick_days, v.tick)));
+        j.value("rung_before", v.rung_before).value("rung", v.rung).value("pressure", v.pressure);
         if (s.nuclear.present()) j.value("level_before", v.level_before).value("level", v.level);
         if (!s.commitments.empty()) {
             j.begin_array("commitments");

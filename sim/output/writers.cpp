@@ -16,6 +16,7 @@
 
 #include "brink/output.hpp"
 #include "brink/stats.hpp"
+#include "brink/calendar.hpp"
 #include "brink/git_commit.hpp"
 #include "brink/version.hpp"
 #include "brink/json.hpp"
@@ -306,6 +307,14 @@ std::string runs_csv_header(const Scenario& s) {
     for (const Commitment& c : s.commitments) h += ",honoured_" + c.id + ",bluffed_" + c.id + ",credibility_" + c.id;
     for (const Leader& l : s.leaders)
         for (const Mode& m : l.modes) h += ",first_tick_mode_" + l.id + "_" + m.id;
+    // Each rung's history (issue 14): the last tick at it and the ticks spent there.
+    for (const Rung& r : s.ladder) h += ",last_tick_" + r.id;
+    for (const Rung& r : s.ladder) h += ",ticks_at_" + r.id;
+    // Calendar dates, only for a scenario with a start date (others keep their columns).
+    if (s.start_day) {
+        h += ",end_date";
+        for (const Rung& r : s.ladder) h += ",first_date_" + r.id;
+    }
     return h + "\n";
 }
 
@@ -338,6 +347,22 @@ void append_version2_cells(std::string& out, const Scenario& s, const RunResult&
         for (const int t : modes) append_tick(out, t);
 }
 
+/// The cells of each rung's history and, with a calendar, the dates.
+void append_history_cells(std::string& out, const Scenario& s, const RunResult& r) {
+    for (const int t : r.last_tick_at_rung) append_tick(out, t);
+    for (const int n : r.ticks_at_rung) {
+        out += ',';
+        out += std::to_string(n);
+    }
+    if (!s.start_day) return;
+    out += ',';
+    out += format_date(tick_date(*s.start_day, s.tick_days, r.end_tick));
+    for (const int t : r.first_tick_at_rung) {
+        out += ',';
+        if (t >= 0) out += format_date(tick_date(*s.start_day, s.tick_days, t));
+    }
+}
+
 }  // namespace
 
 void append_run_row(std::string& out, const Scenario& s, const RunResult& r, std::uint64_t seed) {
@@ -368,6 +393,7 @@ void append_run_row(std::string& out, const Scenario& s, const RunResult& r, std
             out += std::to_string(c);
         }
     append_version2_cells(out, s, r);
+    append_history_cells(out, s, r);
     out += '\n';
 }
 
@@ -424,6 +450,7 @@ std::string summary_json(const Scenario& s, const Aggregates& a, const BatchReco
     j.value("precision_target", record.plan.precision);
     j.value("stopped_by", stop_reason_name(status.reason));
     j.value("tick_days", s.tick_days);
+    if (s.start_day) j.value("start_date", format_date(*s.start_day));
     j.value("horizon", s.horizon);
     j.begin_object("outcomes");
     for (int k = 0; k < kOutcomeCount; ++k) {
@@ -441,6 +468,15 @@ std::string summary_json(const Scenario& s, const Aggregates& a, const BatchReco
             else j.value(kQuantileNames[q], t);
         }
         j.end_object();
+        if (s.start_day) {
+            j.begin_object("end_date_quantiles");
+            for (std::size_t q = 0; q < std::size(kQuantiles); ++q) {
+                const int t = histogram_quantile(a.end_tick[kk], kQuantiles[q]);
+                if (t < 0) j.null(kQuantileNames[q]);
+                else j.value(kQuantileNames[q], format_date(tick_date(*s.start_day, s.tick_days, t)));
+            }
+            j.end_object();
+        }
         j.begin_array("cumulative_incidence");
         std::uint64_t cumulative = 0;
         for (int t = 0; t <= a.horizon; ++t) {
@@ -487,7 +523,7 @@ std::string summary_json(const Scenario& s, const Aggregates& a, const BatchReco
 }
 
 std::string timeseries_csv(const Scenario& s, const Aggregates& a) {
-    std::string out = "tick,day,active_runs";
+    std::string out = s.start_day ? "tick,day,date,active_runs" : "tick,day,active_runs";
     for (const Rung& r : s.ladder) out.append(",active_rung_").append(r.id);
     for (const Rung& r : s.ladder) out.append(",all_rung_").append(r.id);
     for (const std::string& v : s.variables)
@@ -497,7 +533,9 @@ std::string timeseries_csv(const Scenario& s, const Aggregates& a) {
     for (int t = 0; t <= a.horizon; ++t) {
         std::uint64_t active = 0;
         for (int r = 0; r < a.rungs; ++r) active += a.active_rung[a.tick_rung(t, r)];
-        out += std::to_string(t) + "," + format_double(t * s.tick_days) + "," + std::to_string(active);
+        out += std::to_string(t) + "," + format_double(t * s.tick_days) + ",";
+        if (s.start_day) out += format_date(tick_date(*s.start_day, s.tick_days, t)) + ",";
+        out += std::to_string(active);
         for (int r = 0; r < a.rungs; ++r)
             out.append(",").append(active ? format_double(static_cast<double>(a.active_rung[a.tick_rung(t, r)]) / static_cast<double>(active)) : std::string());
         // Over all runs, a run that has ended stays at its final rung.

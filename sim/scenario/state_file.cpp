@@ -38,10 +38,14 @@ public:
         read_variables(root, run);
         read_leaders(root, run);
         read_commitments(root, run);
-        // The history of a branch from a state file starts at the state's tick.
+        // The history of a branch from a state file starts at the state's tick (its ticks
+    // at each rung count from there).
         RunResult& r = run.result;
         std::fill(r.first_tick_at_rung.begin(), r.first_tick_at_rung.end(), -1);
         r.first_tick_at_rung[static_cast<std::size_t>(run.rung)] = run.tick;
+        std::fill(r.last_tick_at_rung.begin(), r.last_tick_at_rung.end(), -1);
+        r.last_tick_at_rung[static_cast<std::size_t>(run.rung)] = run.tick;
+        std::fill(r.ticks_at_rung.begin(), r.ticks_at_rung.end(), 0);
         r.max_rung = run.rung;
         std::fill(r.first_tick_at_level.begin(), r.first_tick_at_level.end(), -1);
         if (s_.nuclear.present()) r.first_tick_at_level[static_cast<std::size_t>(run.level)] = run.tick, r.max_level = run.level;

@@ -236,7 +236,7 @@ def test_dom_has_both_traces(rendered, run_folder):
         first = runs[runs.outcome == outcome].iloc[0]
         assert f"run {first.run_id}, seed" in story, story[:200]
         assert f"Outcome: {outcome} at tick {first.end_tick}" in story
-        assert "Tick 1 (day 7)" in story and "End:" in story
+        assert "Tick 1 (day 7, 2021-12-24)" in story and "End:" in story  # the baseline has a calendar
         if first.end_tick > report.TRACE_HEAD_TICKS + report.TRACE_TAIL_TICKS + 1:
             assert f"Tick {report.TRACE_HEAD_TICKS} (" in story and f"Tick {report.TRACE_HEAD_TICKS + 1} (" not in story
             assert f"Tick {first.end_tick} (" in story

@@ -3,7 +3,9 @@
 # end tick and day, max and final rung, the first tick at each rung, every final variable,
 # every action count) is rebuilt from `brink trace --format csv` and, separately, from
 # `--format json`, and must equal the row exactly (numbers compared as the doubles they print).
-# The version-2 columns (nuclear levels, commitments, hidden modes) are rebuilt from the JSON.
+# The version-2 columns (nuclear levels, commitments, hidden modes) are rebuilt from the JSON;
+# each rung's history (last tick at it, ticks there) from both, and the dates (a scenario with
+# run.start_date) from the CSV trace's date column.
 # The outcome of a run that reached the horizon is checked against outcomes.war_rung too.
 source "$(dirname "$0")/lib.sh"
 
@@ -22,7 +24,10 @@ if len(rows) != 1:
 row = dict(zip(header, rows[0]))
 V2_PREFIXES = ("max_level", "final_level", "first_tick_level_", "honoured_", "bluffed_", "credibility_", "first_tick_mode_")
 v2_columns = [c for c in header if c.startswith(V2_PREFIXES)]
+HISTORY_PREFIXES = ("last_tick_", "ticks_at_", "end_date", "first_date_")
+history_columns = [c for c in header if c.startswith(HISTORY_PREFIXES)]
 rung_columns = [c for c in header if c.startswith("first_tick_") and c not in v2_columns]   # lowest rung first
+rung_ids = [c[len("first_tick_"):] for c in rung_columns]
 
 
 def rebuild(run, seed, initial_rung, ticks, variables, leaders):
@@ -36,6 +41,9 @@ def rebuild(run, seed, initial_rung, ticks, variables, leaders):
     for i, column in enumerate(rung_columns):
         first = [k for k, rung in enumerate(rungs) if rung == i]
         r[column] = first[0] if first else ""
+        if "last_tick_" + rung_ids[i] in history_columns:
+            r["last_tick_" + rung_ids[i]] = first[-1] if first else ""
+            r["ticks_at_" + rung_ids[i]] = sum(1 for rung in rungs[1:] if rung == i)
     for v in variables:
         r["final_" + v] = ticks[-1][3][v]
     for leader, menu in leaders.items():
@@ -55,7 +63,7 @@ def menus(leader_ids):
     last_final = max(i for i, c in enumerate(header) if c.startswith("final_") and c not in ("final_rung", "final_level"))
     out = {}
     for c in header[last_final + 1:]:
-        if c in v2_columns:
+        if c in v2_columns or c in history_columns:
             break
         leader = next((l for l in sorted(leader_ids, key=len, reverse=True) if c.startswith(l + "_")), None)
         if leader is None:
@@ -95,12 +103,28 @@ for l in lines:
     csv_ticks[-1][4][l["leader"]] = l["action"]
 from_csv = rebuild(lines[0]["run_id"], lines[0]["seed"], int(lines[0]["rung_before"]), csv_ticks, variables,
                    menus(leader_ids))
+if "date" in tcols:  # the calendar: tick t's date is start + t * tick_days (the day column)
+    import datetime
+    dates = {int(l["tick"]): l["date"] for l in lines}
+    first_line = lines[0]
+    tick_days = float(first_line["day"]) / int(first_line["tick"])
+    half_up = lambda x: int(x + 0.5)  # Brink rounds half days up (std::lround), not to even
+    start = datetime.date.fromisoformat(first_line["date"]) - datetime.timedelta(days=half_up(float(first_line["day"])))
+    date_of = lambda t: (start + datetime.timedelta(days=half_up(t * tick_days))).isoformat()
+    if any(date_of(t) != d for t, d in dates.items()):
+        sys.exit("trace csv: dates that are not start + round(tick * tick_days)")
+    from_csv["end_date"] = dates[csv_ticks[-1][0]]
+    for rung_id in rung_ids:
+        t = from_csv["first_tick_" + rung_id]
+        from_csv["first_date_" + rung_id] = "" if t == "" else date_of(t)
 
 # From the JSON trace.
 with open(trace_json) as f:
     j = json.load(f)
 json_ticks = [(t["tick"], None, t["rung"], t["state"], {l["leader"]: l["action"] for l in t["leaders"]})
               for t in j["ticks"]]
+if "date" in tcols and any(t.get("date") != dates[t["tick"]] for t in j["ticks"]):
+    sys.exit("trace json and csv give different dates")
 from_json = rebuild(j["run_id"], j["seed"], j["initial_rung"], json_ticks, list(j["initial_state"]),
                     menus([l["leader"] for l in j["ticks"][0]["leaders"]]))
 from_json["outcome"] = j["outcome"]
@@ -184,6 +208,7 @@ batches=0
 WAR_RUNG=-1
 check_runs "$SMALL" 9 300
 check_runs "$SMALL" 9 300 --set run.horizon=4   # mostly frozen conflicts
+check_runs "$SMALL" 9 300 --set run.start_date=2024-02-20 --set run.tick_days=2.5   # dates over a leap day, half days
 WAR_RUNG=6   # conventional_war
 check_runs scenarios/baseline.yaml 5 200       # 18 variables, events, every outcome, nuclear track, commitments, modes
 # Every outcome of the baseline appears (one war rung, two horizon outcomes):

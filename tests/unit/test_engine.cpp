@@ -212,11 +212,14 @@ TEST_CASE("runs.csv: version-2 columns only for the mechanisms a scenario has, f
     REQUIRE(l.modes.size() >= 2);
     const std::size_t mode0 = column("first_tick_mode_" + l.id + "_" + l.modes[0].id);
     const std::size_t mode1 = column("first_tick_mode_" + l.id + "_" + l.modes[1].id);
+    // After the version-2 columns: each rung's last tick and ticks spent; with a calendar,
+    // the end date and each rung's first date.
+    const std::size_t history = 2 * static_cast<std::size_t>(s.rung_count()) + (s.start_day ? 1 + static_cast<std::size_t>(s.rung_count()) : 0);
     CHECK(names.size() == 7 + static_cast<std::size_t>(s.rung_count() + s.variable_count()) + s.leaders[0].menu.size() +
                               s.leaders[1].menu.size() + 2 + s.nuclear.levels.size() + 3 * s.commitments.size() +
-                              s.leaders[0].modes.size() + s.leaders[1].modes.size());
+                              s.leaders[0].modes.size() + s.leaders[1].modes.size() + history);
     CHECK(max_level == names.size() - 2 - s.nuclear.levels.size() - 3 * s.commitments.size() - s.leaders[0].modes.size() -
-                           s.leaders[1].modes.size());  // after the action counts
+                           s.leaders[1].modes.size() - history);  // after the action counts
 
     // Each cell is the RunResult's, in the header's order.
     bool moved = false, resolved = false, switched = false;
@@ -264,7 +267,7 @@ TEST_CASE("result folder: runs.csv header and one row per run, written atomicall
     REQUIRE(runs.size() == 1501);
     CHECK(runs[0] == runs_csv_header(s).substr(0, runs_csv_header(s).size() - 1));
     const auto columns = std::count(runs[0].begin(), runs[0].end(), ',') + 1;
-    CHECK(columns == 7 + s.rung_count() + s.variable_count() + static_cast<long>(s.leaders[0].menu.size() + s.leaders[1].menu.size()));
+    CHECK(columns == 7 + 3 * s.rung_count() + s.variable_count() + static_cast<long>(s.leaders[0].menu.size() + s.leaders[1].menu.size()));
     for (std::size_t i = 1; i < runs.size(); ++i) {
         CHECK(std::count(runs[i].begin(), runs[i].end(), ',') + 1 == columns);
         CHECK(runs[i].rfind(std::to_string(i - 1) + ",2,", 0) == 0);  // ordered by run id, seed on every row

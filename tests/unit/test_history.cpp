@@ -442,3 +442,32 @@ TEST_CASE("every shipped timeline loads against the scenario it names", "[histor
     }
     CHECK(count >= 1);
 }
+
+TEST_CASE("each rung's history (first and last tick, ticks spent) agrees with the run's ticks", "[history][runs]") {
+    const Scenario s = load_scenario("scenarios/baseline.yaml").scenario;
+    struct Rungs : TickObserver {
+        std::vector<int> rung;
+        void on_start(const double*, int r) override { rung.assign(1, r); }
+        void on_tick(const TickView& v) override { rung.push_back(v.rung); }
+    };
+    for (std::uint64_t id = 0; id < 50; ++id) {
+        Rungs rec;
+        const RunResult r = simulate(s, id, 17, &rec);
+        INFO("run " << id);
+        int total = 0;
+        for (int g = 0; g < s.rung_count(); ++g) {
+            int first = -1, last = -1, spent = 0;
+            for (std::size_t t = 0; t < rec.rung.size(); ++t)
+                if (rec.rung[t] == g) {
+                    if (first < 0) first = static_cast<int>(t);
+                    last = static_cast<int>(t);
+                    spent += t > 0 ? 1 : 0;
+                }
+            CHECK(r.first_tick_at_rung[static_cast<std::size_t>(g)] == first);
+            CHECK(r.last_tick_at_rung[static_cast<std::size_t>(g)] == last);
+            CHECK(r.ticks_at_rung[static_cast<std::size_t>(g)] == spent);
+            total += r.ticks_at_rung[static_cast<std::size_t>(g)];
+        }
+        CHECK(total == r.end_tick);
+    }
+}

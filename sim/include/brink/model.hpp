@@ -261,6 +261,8 @@ struct RunResult {
     int max_rung = 0;
     int final_rung = 0;
     std::vector<int> first_tick_at_rung;  ///< -1 when never reached; 0 for the initial rung
+    std::vector<int> last_tick_at_rung;   ///< the last tick that ended at the rung (0: only the start); -1 never
+    std::vector<int> ticks_at_rung;       ///< ticks that ended at the rung (tick 0 not counted): they sum to end_tick
     std::vector<double> final_state;
     std::array<std::vector<int>, 2> action_counts;  ///< per leader, by menu position
     // Version-2 mechanisms (empty when the scenario has none of them):
