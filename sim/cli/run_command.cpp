@@ -6,11 +6,13 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 #include <sstream>
 
 #include "brink/engine.hpp"
 #include "brink/output.hpp"
 #include "brink/stats.hpp"
+#include "brink/trace.hpp"
 #include "common.hpp"
 
 namespace brink::cli {
@@ -28,7 +30,64 @@ struct RunOptions {
     double precision = 0.0;
     std::optional<std::uint64_t> block_size;  // empty: 4096
     bool quiet = false;
+    std::string record;       // "events": write events.csv
+    std::string record_runs;  // which runs' events: "0-99,250" (empty: all)
 };
+
+/// Run-id ranges [first, last] of --record-runs ("0-99,250,1000-"); nullopt on a bad list.
+std::optional<std::vector<std::pair<std::uint64_t, std::uint64_t>>> parse_run_list(const std::string& text, std::string& error) {
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges;
+    if (text.empty()) return ranges.push_back({0, UINT64_MAX}), ranges;
+    std::size_t begin = 0;
+    while (begin <= text.size()) {
+        const std::size_t end = std::min(text.find(',', begin), text.size());
+        const std::string part = text.substr(begin, end - begin);
+        const std::size_t dash = part.find('-');
+        std::string why;
+        const auto low = parse_integer(part.substr(0, dash), "--record-runs", 0, kMaxSeed, why);
+        const auto high = dash == std::string::npos ? low
+                          : dash + 1 == part.size() ? std::optional<std::uint64_t>(UINT64_MAX)
+                                                    : parse_integer(part.substr(dash + 1), "--record-runs", 0, kMaxSeed, why);
+        if (!low || !high || *high < *low) {
+            error = "--record-runs: expected run ids and ranges like 0-99,250,1000- (ascending ranges), found '" + part + "' in '" + text + "'";
+            return std::nullopt;
+        }
+        ranges.push_back({*low, *high});
+        begin = end + 1;
+    }
+    return ranges;
+}
+
+/// events.csv: the chosen runs replayed with full detail, in run-id order, in parallel
+/// blocks, streamed to a temporary file that is renamed into place when complete.
+void write_events(const Scenario& s, const std::string& dir, std::uint64_t seed, std::uint64_t runs, int threads,
+                  const std::vector<std::pair<std::uint64_t, std::uint64_t>>& ranges) {
+    std::vector<std::uint64_t> ids;
+    AtomicStream file((std::filesystem::path(dir) / "events.csv").string());
+    file.append(events_csv_header());
+    std::vector<std::unique_ptr<WorkspaceHandle>> workspaces;
+    for (int t = 0; t < threads; ++t) workspaces.push_back(std::make_unique<WorkspaceHandle>());
+    constexpr std::uint64_t kBlock = 4096;
+    std::vector<std::string> rows(kBlock);
+    for (const auto& [low, high] : ranges)
+        for (std::uint64_t first = low; first < runs && first <= high; first += kBlock) {
+            const std::uint64_t last = std::min({high, runs - 1, first + kBlock - 1});
+            const auto n = static_cast<std::int64_t>(last - first + 1);
+#pragma omp parallel for schedule(dynamic, 16) num_threads(threads)
+            for (std::int64_t k = 0; k < n; ++k) {
+                std::string& out = rows[static_cast<std::size_t>(k)];
+                out.clear();
+                try {
+                    append_run_events(out, s, first + static_cast<std::uint64_t>(k), seed, *workspaces[static_cast<std::size_t>(omp_get_thread_num())]);
+                } catch (const RunError&) {
+                    out.clear();  // a failed run has no events: it is in errors.csv
+                }
+            }
+            for (std::int64_t k = 0; k < n; ++k) file.append(rows[static_cast<std::size_t>(k)]);
+            if (last == UINT64_MAX) break;
+        }
+    file.commit();
+}
 
 /// Prints the outcome table a person reads first.
 void print_result(const Scenario& s, const Aggregates& a, const BatchRecord& record, const BatchStatus& status,
@@ -142,6 +201,12 @@ int run_command(const RunOptions& o, const std::string& command_line) {
         status = run_batch(s, record.plan, start, totals, *folder, &stop_flag(), progress);
         const bool complete = status.reason != StopReason::interrupted;
         const double wall = elapsed();
+        // Before finish(): until the folder is complete it keeps its checkpoint, so a failure
+        // here leaves a folder that --resume --record events completes.
+        if (complete && o.record == "events") {
+            std::string error;
+            write_events(s, folder->dir(), record.plan.seed, status.next_run, threads, *parse_run_list(o.record_runs, error));
+        }
         folder->finish(totals, status, complete, wall, started, timestamp("%Y-%m-%dT%H:%M:%SZ"), threads);
         if (!o.quiet) {
             if (tty) std::fprintf(stderr, "\n");
@@ -179,6 +244,10 @@ int check_options(const RunOptions& run) {
                                 run.block_size))
         return fail("--resume continues a batch as it was started; --runs, --seed, --set, --precision, --block-size and --out cannot change it");
     if (!(run.precision >= 0.0 && run.precision < 0.5)) return fail("--precision must be in [0, 0.5) (0: off), found " + std::to_string(run.precision));
+    if (!run.record.empty() && run.record != "events") return fail("--record takes 'events', found '" + run.record + "'");
+    if (run.record.empty() && !run.record_runs.empty()) return fail("--record-runs goes with --record events");
+    std::string error;
+    if (!parse_run_list(run.record_runs, error)) return fail(error);
     return ok;
 }
 
@@ -197,6 +266,8 @@ Command add_run_command(CLI::App& app, const std::string& command_line) {
     add_integer_option(cmd, "--block-size", o->block_size, 1, 1000000, "Runs per block (flush and stopping granularity; default 4096)");
     cmd->add_option("--resume", o->resume, "Continue an interrupted batch in this folder");
     cmd->add_flag("--quiet", o->quiet, "No progress line");
+    cmd->add_option("--record", o->record, "events: also write events.csv, every move, misread, event and rung change (give it again with --resume)");
+    cmd->add_option("--record-runs", o->record_runs, "With --record events: only these runs, e.g. 0-99,250 (default all)");
     const GivenOptions given = add_given_options(cmd);
     return Command{cmd, [o, given, command_line] {
                        if (const int code = check_options(*o); code != ok) return code;

@@ -61,33 +61,67 @@ void rename_file(const std::string& from, const std::string& to) {
     if (::rename(from.c_str(), to.c_str()) != 0) throw IoError("cannot rename " + from + " to " + to + ": " + os_error(errno));
 }
 
-void write_file_atomically(const std::string& path, const std::string& content) {
-    const std::string temporary = path + ".tmp" + std::to_string(::getpid());
-    const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) throw IoError("cannot write " + path + ": " + os_error(errno));
-    int err = 0;
+namespace {
+
+/// Writes all of `text` to `fd`; the error number, or 0.
+int write_all(int fd, const std::string& text) {
     std::size_t written = 0;
-    while (err == 0 && written < content.size()) {
-        const ssize_t n = ::write(fd, content.data() + written, content.size() - written);
+    while (written < text.size()) {
+        const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
         if (n >= 0) written += static_cast<std::size_t>(n);
-        else if (errno != EINTR) err = errno;
+        else if (errno != EINTR) return errno;
     }
+    return 0;
+}
+
+}  // namespace
+
+AtomicStream::AtomicStream(std::string path) : path_(std::move(path)), temporary_(path_ + ".tmp" + std::to_string(::getpid())) {
+    fd_ = ::open(temporary_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd_ < 0) throw IoError("cannot write " + path_ + ": " + os_error(errno));
+}
+
+AtomicStream::~AtomicStream() {
+    if (fd_ < 0) return;
+    ::close(fd_);
+    ::unlink(temporary_.c_str());
+}
+
+void AtomicStream::append(const std::string& text) {
+    if (const int err = write_all(fd_, text); err != 0) fail(err);
+}
+
+void AtomicStream::commit() {
     // Data reaches the disk before the rename makes it visible; the descriptor is closed
     // whatever fsync says.
-    if (err == 0 && ::fsync(fd) != 0) err = errno;
-    if (::close(fd) != 0 && err == 0) err = errno;
+    int err = ::fsync(fd_) != 0 ? errno : 0;
+    if (::close(fd_) != 0 && err == 0) err = errno;
+    fd_ = -1;
     if (err != 0) {
-        ::unlink(temporary.c_str());
-        throw IoError("cannot write " + path + ": " + os_error(err));
+        ::unlink(temporary_.c_str());
+        throw IoError("cannot write " + path_ + ": " + os_error(err));
     }
-    if (::rename(temporary.c_str(), path.c_str()) != 0) {
+    if (::rename(temporary_.c_str(), path_.c_str()) != 0) {
         err = errno;
-        ::unlink(temporary.c_str());
-        throw IoError("cannot move " + temporary + " to " + path + ": " + os_error(err));
+        ::unlink(temporary_.c_str());
+        throw IoError("cannot move " + temporary_ + " to " + path_ + ": " + os_error(err));
     }
     // The rename itself reaches the disk only with the folder.
-    const fs::path parent = fs::path(path).parent_path();
+    const fs::path parent = fs::path(path_).parent_path();
     sync_folder(parent.empty() ? std::string(".") : parent.string());
+}
+
+void AtomicStream::fail(int err) {
+    ::close(fd_);
+    fd_ = -1;
+    ::unlink(temporary_.c_str());
+    throw IoError("cannot write " + path_ + ": " + os_error(err));
+}
+
+void write_file_atomically(const std::string& path, const std::string& content) {
+    AtomicStream file(path);
+    file.append(content);
+    file.commit();
 }
 
 // --- FolderLock

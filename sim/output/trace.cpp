@@ -1,11 +1,12 @@
-#include "brink/calendar.hpp"
 #include "brink/trace.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <utility>
 
+#include "brink/calendar.hpp"
 #include "brink/output.hpp"
 #include "brink/json.hpp"
 
@@ -381,6 +382,74 @@ std::string trace_json(const Scenario& s, const Trace& t) {
     j.end_array();
     j.end_object();
     return j.str();
+}
+
+namespace {
+
+/// Turns a run's ticks into events.csv rows.
+class EventRecorder final : public TickObserver {
+public:
+    EventRecorder(std::string& out, const Scenario& s, std::uint64_t run_id) : out_(out), s_(s), run_(std::to_string(run_id)) {}
+    bool wants_details() const override { return true; }
+    void on_start(const double*, int) override { mode_ = {0, 0}; }
+    void on_tick(const TickView& v) override {
+        for (std::size_t i = 0; i < 2; ++i) {
+            const LeaderTick& d = v.leaders[i];
+            const std::string& who = s_.leaders[i].id;
+            if (d.mode >= 0 && d.mode != mode_[i])
+                row(v.tick, "mode", who, s_.leaders[i].modes[static_cast<std::size_t>(d.mode)].id,
+                    "from " + s_.leaders[i].modes[static_cast<std::size_t>(mode_[i])].id);
+            if (d.mode >= 0) mode_[i] = d.mode;
+            if (d.misread) row(v.tick, "misread", who, action_name(s_, d.observed), "was " + action_name(s_, d.actual_previous));
+            row(v.tick, "move", who, action_name(s_, d.chosen), "");
+        }
+        for (const int e : v.events_fired) row(v.tick, "event", "", s_.events[static_cast<std::size_t>(e)].name, "");
+        if (v.rung != v.rung_before)
+            row(v.tick, "rung", "", s_.ladder[static_cast<std::size_t>(v.rung)].id,
+                std::string(v.jumped ? "jump" : v.rung > v.rung_before ? "up" : "down") + " from " + s_.ladder[static_cast<std::size_t>(v.rung_before)].id);
+        if (s_.nuclear.present() && v.level != v.level_before)
+            row(v.tick, "level", "", s_.nuclear.levels[static_cast<std::size_t>(v.level)].id,
+                std::string(v.level > v.level_before ? "up" : "down") + " from " + s_.nuclear.levels[static_cast<std::size_t>(v.level_before)].id);
+        for (const int c : v.honoured) commitment(v.tick, c, "honoured");
+        for (const int c : v.bluffed) commitment(v.tick, c, "bluffed");
+    }
+
+private:
+    std::string& out_;
+    const Scenario& s_;
+    std::string run_;
+    std::array<int, 2> mode_{0, 0};
+
+    void commitment(int tick, int c, const char* how) {
+        const Commitment& k = s_.commitments[static_cast<std::size_t>(c)];
+        row(tick, "commitment", s_.leaders[static_cast<std::size_t>(k.by)].id, k.id, how);
+    }
+    void row(int tick, const char* kind, const std::string& who, const std::string& what, const std::string& detail) {
+        out_ += run_;
+        out_ += ',';
+        out_ += std::to_string(tick);
+        out_ += ',';
+        if (s_.start_day) out_ += format_date(tick_date(*s_.start_day, s_.tick_days, tick));
+        out_ += ',';
+        out_ += kind;
+        out_ += ',';
+        out_ += who;
+        out_ += ',';
+        out_ += what;
+        out_ += ',';
+        out_ += csv_field(detail);
+        out_ += '\n';
+    }
+};
+
+}  // namespace
+
+std::string events_csv_header() { return "run_id,tick,date,kind,who,what,detail\n"; }
+
+void append_run_events(std::string& out, const Scenario& s, std::uint64_t run_id, std::uint64_t seed, WorkspaceHandle& workspace) {
+    EventRecorder recorder(out, s, run_id);
+    RunResult result;
+    simulate(s, run_id, seed, result, workspace, &recorder);
 }
 
 }  // namespace brink

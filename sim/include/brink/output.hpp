@@ -65,6 +65,24 @@ FolderLock lock_new_folder(const std::string& dir);
 /// half of one. Throws IoError.
 void write_file_atomically(const std::string& path, const std::string& content);
 
+/// A file written in pieces that appears whole or not at all: the pieces go to a
+/// temporary file in the same folder; commit() syncs it, renames it into place and syncs
+/// the folder. Destroyed without commit(), it leaves nothing. Throws IoError.
+class AtomicStream {
+public:
+    explicit AtomicStream(std::string path);
+    AtomicStream(const AtomicStream&) = delete;
+    AtomicStream& operator=(const AtomicStream&) = delete;
+    ~AtomicStream();
+    void append(const std::string& text);
+    void commit();
+
+private:
+    std::string path_, temporary_;
+    int fd_ = -1;
+    [[noreturn]] void fail(int err);
+};
+
 /// Renames `from` to `to` (same folder); throws IoError. Sync the folder afterwards.
 void rename_file(const std::string& from, const std::string& to);
 

@@ -41,6 +41,14 @@ std::string trace_json(const Scenario& scenario, const Trace& trace);
 /// rung 6 (Full-scale war), at or above the war rung 6: an ongoing war"; empty for other outcomes.
 std::string horizon_note(const Scenario& scenario, const RunResult& result);
 
+/// events.csv (brink run --record events): the header, then each run's events in long
+/// form, one row per move, misread, event, rung or level change, mode switch and
+/// resolved commitment (docs/outputs.md, "events.csv").
+std::string events_csv_header();
+/// Replays run `run_id` with full detail and appends its rows to `out`.
+void append_run_events(std::string& out, const Scenario& scenario, std::uint64_t run_id, std::uint64_t seed,
+                       WorkspaceHandle& workspace);
+
 /// The narrative of an action or event with "{actor}" replaced.
 std::string narrate(const std::string& narrative, const std::string& actor);
 
