@@ -9,12 +9,16 @@ The kind comes from manifest.json ("kind"), or from the CSV files the folder hol
   sweep        sweep_odds (one parameter) or sweep_odds_<parameter> (each), sweep_heatmap (two)
   compare      compare
   sensitivity  sensitivity_sobol, sensitivity_morris
+  given        as_of_odds (brink run --given with two or more --as-of dates; history_plot.py)
+  backtest     as_of_odds, reliability, scores (brink backtest; history_plot.py)
+  branch       as a run folder (brink branch)
 Figures go to RESULT_DIR/figures/ unless --out; their paths are printed one per line.
 Exit code 0, or 2 with a message for a folder that is not a Brink result.
 """
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import brink_plotting as bp
 import brink_results as br
@@ -46,6 +50,15 @@ def figures(result, args=None) -> dict:
 
 
 def main(argv=None) -> int:
+    import history_plot
+    args = [a for a in (sys.argv[1:] if argv is None else argv) if not a.startswith("-")]
+    if args:
+        try:
+            manifest = br.read_manifest(args[0]) if Path(args[0]).is_dir() else None
+        except br.BrinkResultError:
+            manifest = None
+        if (manifest or {}).get("kind") in ("given", "backtest"):
+            return history_plot.main(argv)
     return bp.run_cli("Draw the figures of a Brink result folder (run, sweep, compare or sensitivity).",
                       figures, br.KINDS, argv, extra_args=fan_chart.add_variables_arg)
 

@@ -33,6 +33,7 @@ from pathlib import Path
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
 
 import brink_plotting as bp  # noqa: E402
 import brink_results as br  # noqa: E402
@@ -1058,9 +1059,65 @@ def report_sensitivity(se: br.SensitivityResult, brink: str | None) -> str:
                 lede, nav, sections, footer_html(m, se.path))
 
 
+def report_history(h, brink: str | None) -> str:
+    """A `brink backtest` or `brink run --given` folder: the scores, the odds by date, the figures."""
+    import history_plot
+    m = h.manifest
+    scenario = m.get("scenario", {}).get("name", "")
+    timeline = m.get("timeline", {}).get("file", "")
+    backtest = h.kind == "backtest"
+    lede = ("How well would this scenario's odds have done against what happened, beside the published forecasts?"
+            if backtest else "What are the odds, given what had been observed by each date?")
+    facts = [("Scenario", f"<b>{esc(scenario)}</b>"), ("Timeline", f"<code>{esc(timeline)}</code>"),
+             ("Runs", f"{int(m.get('particles', 0)):,}"), ("Seed", f"<code>{esc(m.get('seed', ''))}</code>"),
+             ("ESS floor", f"{int(m.get('ess_floor', 0)):,}")]
+    q = (f'<p class="question">{lede}</p><dl class="facts">' + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in facts) + "</dl>"
+         "<p>Brink's odds are conditioned on every observation of the timeline decided by the date (sequential Monte Carlo; "
+         "docs/timelines.md); their 95% intervals are Wilson's at the smallest effective sample size of the stages.</p>")
+    sections = [section("question", "The question", q)]
+    nav = [("question", "Question")]
+    if backtest:
+        rows = [[esc(r.question), esc(r.date.strftime("%Y-%m-%d") if hasattr(r.date, "strftime") else r.date), pct(r.probability),
+                 interval(r.low, r.high), "yes" if r.resolution else "no", f"{r.brier:.3f}", f"{r.log:.3f}"]
+                for r in h.backtest[h.backtest.who == "Brink"].itertuples()]
+        sections.append(section("scores", "Brink's probabilities and scores",
+                                table(["Question", "As of", "Brink", "95% interval", "Resolved", "Brier", "Log"], rows,
+                                      ["", "", "num", "num", "", "num", "num"],
+                                      caption="Brier (p − y)²; log −ln of the probability given to what happened "
+                                              "(p clipped to [1e-4, 1 − 1e-4]). Lower is better.")))
+        rows = [[esc(r.who), f"{int(r.count)}", f"{r.brier:.3f}", f"{r.log:.3f}", f"{r.brink_brier:.3f}", f"{r.brink_log:.3f}"]
+                for r in h.scores.itertuples()]
+        sections.append(section("forecasters", "Beside the forecasters",
+                                table(["Forecaster", "Forecasts", "Brier", "Log", "Brink's Brier", "Brink's log"], rows,
+                                      ["", "num", "num", "num", "num", "num"],
+                                      caption="Brink's scores on the same questions, as of the same dates (paired).")))
+        nav += [("scores", "Scores"), ("forecasters", "Forecasters")]
+    else:
+        odds = h.odds[h.odds.kind.isin(["outcome", "question"])]
+        dates = sorted(pd.Timestamp(d) for d in odds.as_of.unique())
+        names = list(dict.fromkeys(odds.name))
+        wide = {(r.as_of, r.name): r for r in odds.itertuples()}
+        rows = [[esc(n)] + [pct(wide[(d, n)].probability) if (d, n) in wide else "—" for d in dates] for n in names]
+        rows.append(["<i>ESS</i>"] + [f"{float(odds[odds.as_of == d].ess.iloc[0]):,.0f}" for d in dates])
+        sections.append(section("odds", "The odds by date",
+                                table(["Outcome or question"] + [d.strftime("%Y-%m-%d") for d in dates], rows,
+                                      [""] + ["num"] * len(dates))))
+        nav.append(("odds", "Odds"))
+    figs = history_plot.figures(h)
+    if figs:
+        sections.append(section("figures", "Figures", figures_html(figs)))
+        nav.append(("figures", "Figures"))
+    title = f"{'Back-test' if backtest else 'Odds as events unfold'}: {scenario}"
+    return page(title, "Brink crisis simulation · history", lede, nav, sections, footer_html(m, h.folder))
+
+
 # ---------------------------------------------------------------- main
 
 def build(folder: Path, brink: str | None) -> str:
+    manifest = br.read_manifest(folder) if Path(folder).is_dir() else None
+    if (manifest or {}).get("kind") in ("given", "backtest"):
+        import history_plot
+        return report_history(history_plot.load_history(folder), brink)
     result = br.load(folder)
     return {"run": report_run, "compare": report_compare, "sweep": report_sweep,
             "sensitivity": report_sensitivity}[result.kind](result, brink)
