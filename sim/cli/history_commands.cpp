@@ -284,6 +284,7 @@ int run_backtest(const Common& c, const std::string& until_text, const std::stri
                                           : c.out;
     const int code = write_folder("backtest", dir, {{"backtest.csv", backtest_csv(bt.scored)},
                                                     {"scores.csv", means_csv(bt)},
+                                                    {"backtest.json", backtest_json(bt)},
                                                     {"reliability.csv", reliability_csv(bt.scored)},
                                                     {"odds.csv", odds_csv(s, in->timeline, bt.as_of)},
                                                     {"stages.csv", stages_csv(bt.as_of)},

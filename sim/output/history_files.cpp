@@ -63,6 +63,34 @@ std::string backtest_csv(const std::vector<ScoredForecast>& scored) {
     return out;
 }
 
+std::string backtest_json(const Backtest& bt) {
+    Json j;
+    j.begin_object();
+    j.begin_array("means");
+    for (const MeanScores& m : bt.means)
+        j.begin_object().value("who", m.who).value("count", m.count).value("brier", m.brier).value("log", m.log)
+            .value("brink_brier", m.brink_brier).value("brink_log", m.brink_log).end_object();
+    j.end_array();
+    j.begin_array("forecasts");
+    for (const ScoredForecast& f : bt.scored) {
+        j.begin_object().value("question", f.question).value("who", f.who).value("date", format_date(f.day));
+        j.value("probability", f.probability);
+        if (f.who == "Brink") j.value("ci95_low", f.interval.low).value("ci95_high", f.interval.high);
+        else j.value("brink_probability", f.brink_probability);
+        j.value("resolution", f.resolution).value("brier", f.brier).value("log", f.log).end_object();
+    }
+    j.end_array();
+    j.begin_array("as_of");
+    for (const OddsAsOf& o : bt.as_of)
+        j.begin_object().value("date", format_date(o.day)).value("tick", o.tick).value("particles", o.particles).value("ess", o.ess).end_object();
+    j.end_array();
+    j.begin_array("not_scored");
+    for (const std::string& id : bt.left_out) j.value("", id);
+    j.end_array();
+    j.end_object();
+    return j.str();
+}
+
 std::string reliability_csv(const std::vector<ScoredForecast>& scored) {
     std::map<std::string, std::vector<ScoredForecast>> by_who;
     for (const ScoredForecast& f : scored) by_who[f.who == "Brink" ? std::string() : f.who].push_back(f);  // Brink first

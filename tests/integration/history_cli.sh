@@ -6,11 +6,11 @@ TIMELINE=tests/data/timelines/small.yaml
 DATED=(--set run.start_date=2021-12-17)
 
 expect_exit 0 "backtest" -- "$BRINK" backtest "$SMALL" "$TIMELINE" "${DATED[@]}" --runs 2000 --threads 1 --out "$WORK/bt1"
-for f in backtest.csv scores.csv reliability.csv odds.csv stages.csv forecasts.csv manifest.json; do
+for f in backtest.csv scores.csv reliability.csv backtest.json odds.csv stages.csv forecasts.csv manifest.json; do
   if [ -s "$WORK/bt1/$f" ]; then pass; else fail "backtest wrote no $f"; fi
 done
 expect_exit 0 "backtest on 2 threads" -- "$BRINK" backtest "$SMALL" "$TIMELINE" "${DATED[@]}" --runs 2000 --threads 2 --out "$WORK/bt2"
-for f in backtest.csv scores.csv reliability.csv odds.csv stages.csv; do
+for f in backtest.csv scores.csv reliability.csv backtest.json odds.csv stages.csv; do
   if cmp -s "$WORK/bt1/$f" "$WORK/bt2/$f"; then pass; else fail "$f differs between 1 and 2 threads"; fi
 done
 # Brink's rows: one per question; the forecasters': one per forecast, with Brink's beside.

@@ -32,6 +32,8 @@ std::string stages_csv(const std::vector<OddsAsOf>& series);
 std::string forecasts_csv(const Timeline& timeline);
 /// backtest.csv: one row per scored forecast (Brink's and the forecasters').
 std::string backtest_csv(const std::vector<ScoredForecast>& scored);
+/// backtest.json: the scored forecasts, the mean scores and the dates' ESS in one document.
+std::string backtest_json(const Backtest& backtest);
 /// reliability.csv: by forecaster ("Brink", ...) and probability bin.
 std::string reliability_csv(const std::vector<ScoredForecast>& scored);
 std::string history_manifest(const HistoryRecord& record, const std::string& started, const std::string& ended);
