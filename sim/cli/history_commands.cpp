@@ -3,6 +3,7 @@
 #include <omp.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -139,6 +140,7 @@ void print_odds(const Timeline& timeline, const OddsAsOf& o, std::uint64_t floor
     std::printf("\nas of %s (tick %d): %llu runs, ESS %.0f, %zu observation stage%s\n", format_date(o.day).c_str(), o.tick,
                 static_cast<unsigned long long>(o.particles), o.ess, o.stages.size(), o.stages.size() == 1 ? "" : "s");
     print_stages(o, floor);
+    if (!o.stages.empty()) std::printf("    P(everything observed by then) estimated %.3g (ln %.2f)\n", std::exp(o.log_evidence), o.log_evidence);
     for (int k = 0; k < kOutcomeCount; ++k) {
         const Odds& x = o.outcomes[static_cast<std::size_t>(k)];
         std::printf("  %-28s %7s  [%s, %s]\n", outcome_label(static_cast<Outcome>(k)), percent(x.probability).c_str(),

@@ -198,7 +198,10 @@ OddsAsOf odds_as_of(const Scenario& s, const Timeline& timeline, int as_of_day, 
     conditioner.finish(stage_index);
 
     odds.ess = static_cast<double>(odds.particles);
-    for (const Stage& st : odds.stages) odds.ess = std::min(odds.ess, st.ess);
+    for (const Stage& st : odds.stages) {
+        odds.ess = std::min(odds.ess, st.ess);
+        odds.log_evidence += std::log(st.acceptance());
+    }
     const auto& population = conditioner.population();
     const double n = static_cast<double>(population.size());
     const auto share = [&](auto&& holds) {

@@ -1,3 +1,4 @@
+#include <cmath>
 #include <map>
 
 #include "brink/calendar.hpp"
@@ -26,6 +27,9 @@ std::string odds_csv(const Scenario& s, const Timeline& timeline, const std::vec
             odds_row(out, o, "outcome", outcome_name(static_cast<Outcome>(k)), o.outcomes[static_cast<std::size_t>(k)]);
         for (std::size_t q = 0; q < o.questions.size(); ++q) odds_row(out, o, "question", timeline.questions[q].id, o.questions[q]);
         for (std::size_t r = 0; r < o.rung_by_horizon.size(); ++r) odds_row(out, o, "rung_reached", s.ladder[r].id, o.rung_by_horizon[r]);
+        // The probability of everything observed by the date (no interval: an estimate's product).
+        const double evidence = std::exp(o.log_evidence);
+        odds_row(out, o, "observations", "all", Odds{evidence, Interval{evidence, evidence, evidence}});
     }
     return out;
 }

@@ -79,6 +79,10 @@ struct OddsAsOf {
     int tick = 0;       ///< the tick covering it (the runs are conditioned up to its end)
     std::uint64_t particles = 0;
     double ess = 0.0;   ///< smallest ESS of the stages (the particle count if none)
+    /// ln of the estimated probability of the observations used: the sum over stages of
+    /// ln(survivors / attempts), the SMC estimate of the evidence (0 with no stage). It is
+    /// what a calibration would weigh parameter sets by (a pseudo-marginal likelihood).
+    double log_evidence = 0.0;
     std::vector<Stage> stages;
     std::array<Odds, kOutcomeCount> outcomes;
     std::vector<Odds> questions;  ///< by timeline question
