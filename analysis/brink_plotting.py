@@ -170,8 +170,9 @@ def argument_parser(description: str) -> argparse.ArgumentParser:
     return p
 
 
-def run_cli(description: str, make_figures, kinds: tuple[str, ...], argv=None, extra_args=None) -> int:
-    """Loads RESULT_DIR, checks its kind, calls make_figures(result, args) -> {name: Figure}, saves them.
+def run_cli(description: str, make_figures, kinds: tuple[str, ...], argv=None, extra_args=None, loader=None) -> int:
+    """Loads RESULT_DIR (with `loader`, default brink_results.load), checks its kind, calls
+    make_figures(result, args) -> {name: Figure}, saves them.
 
     Returns the exit code: 0, or 2 with a message on stderr for a folder that is not a
     suitable Brink result.
@@ -182,7 +183,7 @@ def run_cli(description: str, make_figures, kinds: tuple[str, ...], argv=None, e
     args = parser.parse_args(argv)
     prog = Path(sys.argv[0]).name if argv is None else parser.prog
     try:
-        result = br.load(args.result_dir)
+        result = (loader or br.load)(args.result_dir)
         if result.kind not in kinds:
             raise br.BrinkResultError(f"{args.result_dir} is a Brink {result.kind} folder; "
                                       f"{prog} draws {' or '.join(kinds)} folders (analysis/plot.py draws any kind)")

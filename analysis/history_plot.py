@@ -178,17 +178,8 @@ def figures(h: HistoryResult, args=None) -> dict:
 
 
 def main(argv=None) -> int:
-    parser = bp.argument_parser("Figures of a brink run --given or brink backtest folder.")
-    args = parser.parse_args(argv)
-    try:
-        h = load_history(args.result_dir)
-        written = bp.save_all(figures(h, args), Path(args.out) if args.out else Path(args.result_dir) / "figures", args.formats)
-    except br.BrinkResultError as e:
-        print(f"history_plot.py: error: {e}", file=sys.stderr)
-        return br.EXIT_NOT_A_RESULT
-    for path in written:
-        print(path)
-    return 0
+    return bp.run_cli("Figures of a brink run --given or brink backtest folder.", figures, ("given", "backtest"), argv,
+                      loader=load_history)
 
 
 if __name__ == "__main__":

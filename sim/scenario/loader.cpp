@@ -1056,11 +1056,8 @@ LoadedScenario finish(Node root, LoadedScenario loaded, const std::string& defau
 }  // namespace
 
 LoadedScenario load_scenario(const std::string& path, const std::vector<std::string>& overrides) {
+    Node root = load_document(path, kScenarioDocument);
     std::vector<Diagnostic> diagnostics;
-    const auto text = read_file(path, kScenarioDocument, diagnostics);
-    if (!text) throw ScenarioError(std::move(diagnostics));
-    Node root = parse_document(*text, path, kScenarioDocument, diagnostics);
-    if (!diagnostics.empty()) throw ScenarioError(std::move(diagnostics));
     LoadedScenario loaded;
     loaded.files.push_back(path);
     std::error_code ec;
