@@ -38,7 +38,9 @@ int tick_covering(int start_day, double tick_days, int day) {
     if (day < start_day) return -1;
     int t = static_cast<int>(std::ceil((day - start_day) / tick_days)) - 1;
     if (t < 0) t = 0;
-    while (tick_date(start_day, tick_days, t) < day) ++t;  // exact against tick_date's rounding
+    // Exact against tick_date's rounding (ticks shorter than a day share dates): the least such t.
+    while (tick_date(start_day, tick_days, t) < day) ++t;
+    while (t > 0 && tick_date(start_day, tick_days, t - 1) >= day) --t;
     return t;
 }
 

@@ -90,11 +90,15 @@ TEST_CASE("calendar: ISO dates, and the tick that covers a day", "[history][cale
     CHECK(tick_covering(kStart, 7.0, kStart + 8) == 2);
     CHECK(tick_covering(kStart, 7.0, *parse_date("2022-02-24")) == 10);
     CHECK(tick_covering(kStart, 7.0, kStart - 1) == -1);
-    // Fractional ticks: every day is covered by the tick whose rounded date reaches it.
-    for (int day = kStart; day < kStart + 60; ++day) {
-        const int t = tick_covering(kStart, 2.5, day);
-        CHECK(tick_date(kStart, 2.5, t) >= day);
-        if (t > 0) CHECK(tick_date(kStart, 2.5, t - 1) < day);
+    // Fractional ticks, longer and shorter than a day: every day is covered by the first
+    // tick whose rounded date reaches it.
+    for (const double days : {2.5, 0.3, 1.0 / 7.0}) {
+        INFO("tick_days " << days);
+        for (int day = kStart; day < kStart + 60; ++day) {
+            const int t = tick_covering(kStart, days, day);
+            CHECK(tick_date(kStart, days, t) >= day);
+            if (t > 0) CHECK(tick_date(kStart, days, t - 1) < day);
+        }
     }
 }
 
