@@ -14,6 +14,7 @@ from pathlib import Path
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.dates as mdates  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 import brink_results as br  # noqa: E402
@@ -101,8 +102,11 @@ def time_label(tick_days: float) -> str:
     return f"Time since start ({time_unit(tick_days)[1]})"
 
 
-def add_months_axis(ax, tick_days: float):
-    """A secondary x axis on top in months, for tick axes in weeks or days."""
+def add_months_axis(ax, tick_days: float, start_date=None):
+    """A secondary x axis on top: calendar dates when the scenario has a start date
+    (run.start_date), else months since the start, for tick axes in weeks or days."""
+    if start_date is not None:
+        return add_date_axis(ax, tick_days, start_date)
     factor, unit = time_unit(tick_days)
     days_per_unit = {"weeks": 7.0, "days": 1.0}.get(unit)
     if days_per_unit is None:
@@ -110,6 +114,20 @@ def add_months_axis(ax, tick_days: float):
     per_month = 30.4375 / days_per_unit
     sec = ax.secondary_xaxis("top", functions=(lambda x: x / per_month, lambda m: m * per_month))
     sec.set_xlabel("Months since start")
+    return sec
+
+
+def add_date_axis(ax, tick_days: float, start_date, location="top"):
+    """A secondary x axis on top with the calendar date of each time on the axis: tick t is
+    start + t * tick_days (docs/timelines.md), and the axis is in time_unit(tick_days)."""
+    factor, _ = time_unit(tick_days)
+    days_per_unit = tick_days / factor
+    origin = mdates.date2num(start_date)
+    sec = ax.secondary_xaxis(location, functions=(lambda x: origin + x * days_per_unit, lambda d: (d - origin) / days_per_unit))
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
+    sec.xaxis.set_major_locator(locator)
+    sec.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    sec.set_xlabel("Date")
     return sec
 
 

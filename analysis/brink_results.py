@@ -17,6 +17,7 @@ message fit for a user; the command-line scripts print it and exit with code 2.
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from dataclasses import dataclass, field
@@ -252,6 +253,17 @@ class RunResult:
             if len(later):
                 return float(later["day"].iloc[0] / later["tick"].iloc[0])
         return 1.0
+
+    @property
+    def start_date(self):
+        """The scenario's run.start_date (a datetime.date), or None for an undated scenario."""
+        text = self.summary_json.get("start_date")
+        if not text:
+            return None
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            _fail(self.path / "summary.json", f"start_date: expected a date YYYY-MM-DD, found {text!r}")
 
     @property
     def horizon(self) -> int:

@@ -89,6 +89,8 @@ def plot_rung_fan(run: br.RunResult):
     bp.percent_axis(ax2.yaxis)
     ax2.set_xlabel(bp.time_label(run.tick_days))
     ax2.set_xlim(x[0], x[-1])
+    if run.start_date is not None:  # the calendar under the time axis (the legend is above the plot)
+        bp.add_date_axis(ax2, run.tick_days, run.start_date, location=-0.75)
     bp.caption(fig, "Bands over all runs; a run that has ended stays at its final rung. "
                     "Lower panel: share of runs not yet ended.")
     fig.quantiles = q
@@ -111,6 +113,8 @@ def plot_rung_shares(run: br.RunResult):
     bp.percent_axis(ax.yaxis)
     ax.set_ylabel("Share of all runs (%)")
     ax.set_xlabel(bp.time_label(run.tick_days))
+    if run.start_date is not None:
+        bp.add_date_axis(ax, run.tick_days, run.start_date)
     ax.set_title(f"Where the runs stand on the ladder: {run.scenario}")
     ax.grid(False)
     handles, labels = ax.get_legend_handles_labels()

@@ -39,7 +39,7 @@ def plot_cumulative_incidence(run: br.RunResult):
     bp.percent_axis(ax.yaxis)
     ax.set_ylabel("Share of all runs ended in the outcome (%)")
     ax.set_xlabel(bp.time_label(run.tick_days))
-    bp.add_months_axis(ax, run.tick_days)
+    bp.add_months_axis(ax, run.tick_days, run.start_date)
     ax.set_title(f"Cumulative incidence of each outcome: {run.scenario} ({run.n_runs:,} runs)")
     handles, _ = ax.get_legend_handles_labels()
     handles.append(Patch(color="#999999", alpha=0.4, lw=0, label="95% interval (Wilson)"))

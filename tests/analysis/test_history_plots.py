@@ -105,3 +105,26 @@ def test_report_of_a_backtest_and_of_a_series(folders, tmp_path):
         for w in words:
             assert w in text, w
         assert text.count("<img") == images
+
+
+def test_dated_run_figures_carry_calendar_dates(tmp_path):
+    """A scenario with run.start_date: the time axes of the run figures get a date axis."""
+    import matplotlib.dates as mdates
+    import fan_chart
+    import incidence
+    brink = brink_binary.binary()
+    folder = tmp_path / "dated"
+    subprocess.run([brink, "run", str(SMALL), *DATED, "--runs", "300", "--out", str(folder), "--quiet"],
+                   check=True, cwd=REPO, capture_output=True)
+    run = br.load_run(folder)
+    assert str(run.start_date) == "2021-12-17"
+    for fig in (incidence.plot_cumulative_incidence(run), fan_chart.plot_rung_fan(run), fan_chart.plot_rung_shares(run)):
+        dated = [c for a in fig.axes for c in a.child_axes if c.get_xlabel() == "Date"]
+        assert len(dated) == 1
+        # Week 10 of the run is 25 February 2022 on the date axis.
+        sec = dated[0]
+        assert mdates.num2date(sec._functions[0](10.0)).date().isoformat() == "2022-02-25"
+    undated = br.load_run(REPO / "tests/analysis/fixtures/run_small")
+    assert undated.start_date is None
+    months = [c.get_xlabel() for a in incidence.plot_cumulative_incidence(undated).axes for c in a.child_axes]
+    assert months == ["Months since start"]
