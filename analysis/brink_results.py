@@ -1,12 +1,14 @@
 """Load Brink result folders into pandas, with checks.
 
-A Brink result folder is one of four kinds, named by "kind" in its
+A Brink result folder is one of these kinds, named by "kind" in its
 manifest.json (or, without a manifest, recognised by the CSV files it holds):
 
-  run          runs.csv, summary.csv, summary.json, timeseries.csv   (brink run)
+  run          runs.csv, summary.csv, summary.json, timeseries.csv   (brink run; brink branch too)
   sweep        sweep.csv                                             (brink sweep)
   compare      compare.csv                                           (brink compare)
   sensitivity  sensitivity.csv                                       (brink sensitivity)
+  given        odds.csv, stages.csv, forecasts.csv                   (brink run --given; history_plot.py)
+  backtest     backtest.csv, scores.csv, reliability.csv + given's   (brink backtest; history_plot.py)
 
     >>> import brink_results as br
     >>> r = br.load("results/baseline")          # RunResult, SweepResult, ...
@@ -32,9 +34,11 @@ OUTCOMES = ("escalation", "deescalation", "frozen_conflict", "ongoing_war")
 OUTCOME_LABELS = {"escalation": "Escalation", "deescalation": "De-escalation", "frozen_conflict": "Frozen conflict",
                   "ongoing_war": "Ongoing war"}
 HORIZON_OUTCOMES = ("frozen_conflict", "ongoing_war")
-KINDS = ("run", "sweep", "compare", "sensitivity")
+HISTORY_KINDS = ("given", "backtest")  # loaded by history_plot.load_history
+KINDS = ("run", "sweep", "compare", "sensitivity") + HISTORY_KINDS
 # The file that marks each kind when there is no manifest.json.
-KIND_FILES = {"sweep": "sweep.csv", "compare": "compare.csv", "sensitivity": "sensitivity.csv", "run": "summary.csv"}
+KIND_FILES = {"sweep": "sweep.csv", "compare": "compare.csv", "sensitivity": "sensitivity.csv", "run": "summary.csv",
+              "backtest": "backtest.csv", "given": "odds.csv"}
 
 EXIT_NOT_A_RESULT = 2
 
@@ -149,7 +153,11 @@ def detect_kind(folder) -> str:
     manifest = read_manifest(folder)
     if manifest is not None and manifest.get("kind") in KINDS:
         return manifest["kind"]
+    if manifest is not None and manifest.get("kind") == "branch":
+        return "run"  # brink branch writes a run folder (plus state.yaml)
     found = [kind for kind, name in KIND_FILES.items() if (folder / name).is_file()]
+    if "backtest" in found and "given" in found:
+        found.remove("given")  # a back-test holds the as-of files too
     if len(found) == 1:
         return found[0]
     if not found and ((folder / "runs.csv").is_file() or (folder / "timeseries.csv").is_file()):
@@ -164,12 +172,16 @@ def detect_kind(folder) -> str:
         raise BrinkResultError(f"{folder}/manifest.json has kind {manifest.get('kind')!r}, "
                                f"not one of {', '.join(KINDS)}, and the folder holds none of their CSV files")
     raise BrinkResultError(f"{folder} is not a Brink result folder (no manifest.json, and none of "
-                           "summary.csv, runs.csv, sweep.csv, compare.csv, sensitivity.csv)")
+                           "summary.csv, runs.csv, sweep.csv, compare.csv, sensitivity.csv, odds.csv, backtest.csv)")
 
 
 def load(folder):
-    """Loads any kind of result folder; returns RunResult, SweepResult, CompareResult or SensitivityResult."""
+    """Loads any kind of result folder; returns RunResult, SweepResult, CompareResult, SensitivityResult
+    or (given, backtest) history_plot.HistoryResult."""
     kind = detect_kind(folder)
+    if kind in HISTORY_KINDS:
+        import history_plot  # its own module: the history folders' loader lives beside their figures
+        return history_plot.load_history(folder, kind)
     return {"run": load_run, "sweep": load_sweep, "compare": load_compare, "sensitivity": load_sensitivity}[kind](folder)
 
 
@@ -221,6 +233,9 @@ class RunResult:
             _fail(self.path / "timeseries.csv", "has no all_rung_<id> columns")
         for c in df.columns[3:]:
             df[c] = pd.to_numeric(df[c], errors="coerce").astype("float64")
+        # A tick no run has reached (a brink branch's ticks before its start) has all shares 0: no rung, not rung 0.
+        shares = [c for c in df.columns if c.startswith("all_rung_")]
+        df.loc[df[shares].fillna(0).sum(axis=1) == 0, shares] = np.nan
         return df
 
     @cached_property
@@ -238,7 +253,15 @@ class RunResult:
     # -- scenario facts
     @property
     def scenario(self) -> str:
-        return str(self.manifest.get("scenario") or self.summary_json.get("scenario") or self.path.name)
+        named = self.manifest.get("scenario")
+        if isinstance(named, dict):  # a history manifest (brink branch): {"name", "hash", "files"}
+            named = named.get("name")
+        return str(named or self.summary_json.get("scenario") or self.path.name)
+
+    @property
+    def is_branch(self) -> bool:
+        """A `brink branch` folder: its runs start from state.yaml at a mid-crisis tick."""
+        return self.manifest.get("kind") == "branch"
 
     @property
     def tick_days(self) -> float:

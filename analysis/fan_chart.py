@@ -82,6 +82,7 @@ def plot_rung_fan(run: br.RunResult):
     ax.tick_params(axis="x", labelbottom=True)
 
     still = 100 * run.timeseries["active_runs"].to_numpy(dtype=float) / max(run.n_runs, 1)
+    still[np.isnan(q["mean"].to_numpy())] = np.nan  # ticks no run reached (before a branch's start): nothing to draw
     ax2.step(x, still, where="post", color=bp.NEUTRAL, lw=2.2)
     ax2.fill_between(x, 0, still, step="post", color=bp.NEUTRAL, alpha=0.12, lw=0)
     ax2.set_ylim(0, 105)

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Draw every figure for a Brink result folder of any kind.
 
-    analysis/plot.py RESULT_DIR [--out DIR] [--format png,svg] [--variables a,b,c]
+    analysis/plot.py RESULT_DIR [--out DIR] [--format png,svg] [--variables a,b,c] [--questions a,b] [--outcomes a,b]
 
 The kind comes from manifest.json ("kind"), or from the CSV files the folder holds:
   run          outcome_odds, rung_fan, rung_shares, cumulative_incidence, time_to_outcome,
@@ -9,21 +9,21 @@ The kind comes from manifest.json ("kind"), or from the CSV files the folder hol
   sweep        sweep_odds (one parameter) or sweep_odds_<parameter> (each), sweep_heatmap (two)
   compare      compare
   sensitivity  sensitivity_sobol, sensitivity_morris
-  given        as_of_odds (brink run --given with two or more --as-of dates; history_plot.py)
+  given        as_of_odds (brink run --given; history_plot.py)
   backtest     as_of_odds, reliability, scores (brink backtest; history_plot.py)
-  branch       as a run folder (brink branch)
+  branch       as a run folder (brink branch; the ticks before the branch's are empty)
 Figures go to RESULT_DIR/figures/ unless --out; their paths are printed one per line.
 Exit code 0, or 2 with a message for a folder that is not a Brink result.
 """
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import brink_plotting as bp
 import brink_results as br
 import compare_plot
 import fan_chart
+import history_plot
 import incidence
 import max_rung
 import outcome_odds
@@ -46,21 +46,18 @@ def run_figures(run: br.RunResult, args=None) -> dict:
 def figures(result, args=None) -> dict:
     """{name: Figure} for a loaded result of any kind."""
     return {"run": run_figures, "sweep": sweep_plot.figures, "compare": compare_plot.figures,
-            "sensitivity": sensitivity_plot.figures}[result.kind](result, args)
+            "sensitivity": sensitivity_plot.figures, "given": history_plot.figures,
+            "backtest": history_plot.figures}[result.kind](result, args)
+
+
+def add_args(parser):
+    fan_chart.add_variables_arg(parser)
+    history_plot.add_selection_args(parser)
 
 
 def main(argv=None) -> int:
-    import history_plot
-    args = [a for a in (sys.argv[1:] if argv is None else argv) if not a.startswith("-")]
-    if args:
-        try:
-            manifest = br.read_manifest(args[0]) if Path(args[0]).is_dir() else None
-        except br.BrinkResultError:
-            manifest = None
-        if (manifest or {}).get("kind") in ("given", "backtest"):
-            return history_plot.main(argv)
-    return bp.run_cli("Draw the figures of a Brink result folder (run, sweep, compare or sensitivity).",
-                      figures, br.KINDS, argv, extra_args=fan_chart.add_variables_arg)
+    return bp.run_cli("Draw the figures of a Brink result folder (run, sweep, compare, sensitivity, given, backtest).",
+                      figures, br.KINDS, argv, extra_args=add_args)
 
 
 if __name__ == "__main__":

@@ -3,8 +3,9 @@
 
     analysis/report.py RESULT_DIR [--brink PATH] [--out FILE]
 
-RESULT_DIR is a folder written by `brink run`, `brink sweep`, `brink compare` or `brink
-sensitivity`. The report holds the question (scenario, what was varied or compared, run
+RESULT_DIR is a folder written by `brink run`, `brink sweep`, `brink compare`, `brink
+sensitivity`, `brink branch` (as a run), `brink run --given` or `brink backtest` (the odds by
+date, the published forecasts beside them, the scores). The report holds the question (scenario, what was varied or compared, run
 count, seed), the odds with their 95% intervals, every figure of analysis/plot.py, for a run
 folder one escalating and one de-escalating run told tick by tick (`brink trace`, needs
 --brink), and the scenario's key parameters. Figures are embedded PNG, styles are inline and
@@ -84,6 +85,16 @@ FIGURE_TEXT = {
     "sensitivity_morris": ("Which parameters matter (Morris screening)",
                            "μ*: how much the odds move over the parameter's range; σ: how much that effect depends "
                            "on the other parameters or is non-linear."),
+    "as_of_odds": ("The odds as events unfold, beside the published forecasts",
+                   "Lines: Brink's probability of each question given everything observed by the date, with its 95% band; "
+                   "markers: the published forecasts of the same question, one shape per forecaster. Below: the effective "
+                   "sample size left after conditioning on the observations."),
+    "reliability": ("Reliability",
+                    "Each forecaster's probabilities binned by tenths against the share of those questions that resolved "
+                    "yes; calibrated forecasts lie on the diagonal. With few questions, each point is one or two forecasts."),
+    "scores": ("Scores beside the forecasters",
+               "Mean Brier and log scores (lower is better) of each forecaster and of Brink on the same questions as of "
+               "the same dates."),
 }
 
 TRAIT_TEXT = {
@@ -780,7 +791,7 @@ def report_run(run: br.RunResult, brink: str | None) -> str:
                             + odds_table(probs, quantiles, run.tick_days, run.horizon)))
     figs = plots.figures(run, argparse.Namespace(variables=None))
     sections.append(section("figures", "Figures", figures_html(figs)))
-    sections.append(section("runs", "Two runs, told week by week", traces_html(run, brink, s)))
+    sections.append(section("runs", "Two runs, told week by week", branch_note(run) if run.is_branch else traces_html(run, brink, s)))
     sections.append(section("scenario", "The scenario's key parameters",
                             "<p>Every number of the model is in the scenario file; these are the ones to argue about. "
                             "All values are on a 0–1 scale unless said otherwise.</p>"
@@ -790,12 +801,24 @@ def report_run(run: br.RunResult, brink: str | None) -> str:
                             "<p>The folder's <code>scenario.yaml</code> is the exact scenario that ran "
                             "(after <code>extends</code> and <code>--set</code>). The same command gives the same numbers on "
                             "any machine with the same Brink build:</p>"
-                            + command_html(f"brink run {run.path / 'scenario.yaml'} --seed {seed} --runs {run.n_runs}\n"
-                                           f"brink report {run.path}")))
+                            + command_html((run.manifest["command_line"] if run.is_branch else
+                                            f"brink run {run.path / 'scenario.yaml'} --seed {seed} --runs {run.n_runs}")
+                                           + f"\nbrink report {run.path}")))
     nav = [("question", "Question"), ("odds", "Odds"), ("figures", "Figures"), ("runs", "Two runs"),
            ("scenario", "Parameters"), ("reproduce", "Run it again")]
     return page(f"{run.scenario}", "Brink crisis simulation · Monte Carlo report",
                 esc(description) or "A Brink run folder.", nav, sections, footer_html(run.manifest, run.path))
+
+
+def branch_note(run: br.RunResult) -> str:
+    """A branch's runs start mid-crisis from state.yaml: `brink trace` (which starts at tick 0) cannot replay them."""
+    state = run.path / "state.yaml"
+    text = state.read_text(encoding="utf-8", errors="replace") if state.is_file() else ""
+    return (f"<p>This folder is a branch ({esc(run.manifest.get('command', 'brink branch'))}): every run starts from the "
+            "state below, not from the scenario's start, so <code>brink trace</code> cannot replay them and no story is "
+            "shown. The figures' ticks before the branch's have no runs.</p>"
+            + (f'<details open><summary>The state every branch starts from (state.yaml)</summary><pre class="story">{esc(text)}</pre></details>'
+               if text else ""))
 
 
 # ---------------------------------------------------------------- compare
@@ -1060,67 +1083,103 @@ def report_sensitivity(se: br.SensitivityResult, brink: str | None) -> str:
 
 
 def report_history(h, brink: str | None) -> str:
-    """A `brink backtest` or `brink run --given` folder: the scores, the odds by date, the figures."""
+    """A `brink backtest` or `brink run --given` folder: the odds by date, the forecasts beside them,
+    for a back-test the scores, and the figures of history_plot.py."""
     import history_plot
     m = h.manifest
-    scenario = m.get("scenario", {}).get("name", "")
-    timeline = m.get("timeline", {}).get("file", "")
+    timeline = (m.get("timeline") or {}).get("file", "")
     backtest = h.kind == "backtest"
+    dates = h.dates
+    day = lambda d: pd.Timestamp(d).strftime("%Y-%m-%d")  # noqa: E731
     lede = ("How well would this scenario's odds have done against what happened, beside the published forecasts?"
             if backtest else "What are the odds, given what had been observed by each date?")
-    facts = [("Scenario", f"<b>{esc(scenario)}</b>"), ("Timeline", f"<code>{esc(timeline)}</code>"),
+    span = day(dates[0]) if len(dates) == 1 else f"{len(dates)} dates, {day(dates[0])} to {day(dates[-1])}"
+    facts = [("Scenario", f"<b>{esc(h.scenario)}</b>"), ("Timeline", f"<code>{esc(timeline)}</code>"), ("As of", esc(span)),
              ("Runs", f"{int(m.get('particles', 0)):,}"), ("Seed", f"<code>{esc(m.get('seed', ''))}</code>"),
              ("ESS floor", f"{int(m.get('ess_floor', 0)):,}")]
     q = (f'<p class="question">{lede}</p><dl class="facts">' + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in facts) + "</dl>"
          "<p>Brink's odds are conditioned on every observation of the timeline decided by the date (sequential Monte Carlo; "
-         "docs/timelines.md); their 95% intervals are Wilson's at the smallest effective sample size of the stages.</p>")
+         "docs/timelines.md); their 95% intervals are Wilson's at the smallest effective sample size (ESS) of the stages.</p>")
     sections = [section("question", "The question", q)]
     nav = [("question", "Question")]
+
+    # The odds of each question by date, with the ESS and what had been observed.
+    odds = h.odds
+    by = {(r.as_of, r.kind, r.name): r for r in odds.itertuples()}
+    heads = ["As of", "ESS", "P(all observed)"] + [f"<code>{esc(n)}</code>" for n in h.questions]
+    rows = []
+    for d in dates:
+        first = odds[odds["as_of"] == d].iloc[0]
+        seen = by.get((d, "observations", "all"))
+        cells = [esc(day(d)), f"{float(first['ess']):,.0f} of {int(first['particles']):,}", pct(seen.probability) if seen else "—"]
+        for n in h.questions:
+            r = by.get((d, "question", n))
+            cells.append(f'{esc(pct(r.probability))} <span class="small">[{esc(interval(r.low, r.high))}]</span>' if r else "—")
+        rows.append(cells)
+    resolved = ", ".join(f"<code>{esc(n)}</code> {'yes' if h.resolution(n) else 'no'}" for n in h.questions
+                         if h.resolution(n) is not None)
+    body = table(heads, rows, ["", "num", "num"] + ["num"] * len(h.questions),
+                 caption="Brink's probability of each question with its 95% interval as of each date. "
+                         + (f"Resolutions: {resolved}." if resolved else ""))
+    stages = h.observed_on()
+    if len(stages):
+        body += "<h3>What was observed, and when</h3>" + table(
+            ["Decided on", "Tick", "Observations"],
+            [[esc(day(s.date)), str(int(s.tick)), esc(s.observations.replace(";", ", "))] for s in stages.itertuples()],
+            ["", "num", ""])
+    sections.append(section("odds", "The odds by date", body))
+    nav.append(("odds", "Odds"))
+
+    # The published forecasts, with Brink's probability as of the same date beside each.
     if backtest:
-        rows = [[esc(r.question), esc(r.date.strftime("%Y-%m-%d") if hasattr(r.date, "strftime") else r.date), pct(r.probability),
-                 interval(r.low, r.high), "yes" if r.resolution else "no", f"{r.brier:.3f}", f"{r.log:.3f}"]
-                for r in h.backtest[h.backtest.who == "Brink"].itertuples()]
-        sections.append(section("scores", "Brink's probabilities and scores",
-                                table(["Question", "As of", "Brink", "95% interval", "Resolved", "Brier", "Log"], rows,
-                                      ["", "", "num", "num", "", "num", "num"],
-                                      caption="Brier (p − y)²; log −ln of the probability given to what happened "
-                                              "(p clipped to [1e-4, 1 − 1e-4]). Lower is better.")))
+        fc = h.backtest[h.backtest["who"] != history_plot.BRINK]
+        pairs = [(r.question, r.who, r.date, r.probability, r.brink_probability, r.resolution, f"{r.brier:.3f}")
+                 for r in fc.itertuples()]
+    else:
+        pairs = []
+        for r in h.forecasts.itertuples():
+            before = [d for d in dates if d <= r.date]
+            mine = by.get((before[-1], "question", r.question)) if before else None
+            pairs.append((r.question, r.who, r.date, r.probability, mine.probability if mine else float("nan"), r.resolution, "—"))
+    if pairs:
+        rows = [[f"<code>{esc(qn)}</code>", esc(who), esc(day(d)), esc(pct(p)), esc(pct(b)) if b == b else "—",
+                 "yes" if res else "no", brier] for qn, who, d, p, b, res, brier in pairs]
+        note = ("Brink as of the same date (a forecast before the scenario's start is paired with Brink at the start)."
+                if backtest else "Brink as of the latest as-of date on or before the forecast's date (— when none).")
+        heads, classes = ["Question", "Forecaster", "Date", "Forecast", "Brink", "Resolved", "Brier"], ["", "", "", "num", "num", "", "num"]
+        keep = len(heads) if backtest else len(heads) - 1  # a given folder scores nothing
+        sections.append(section("forecasts", "The published forecasts",
+                                 table(heads[:keep], [r[:keep] for r in rows], classes[:keep], caption=note)))
+        nav.append(("forecasts", "Forecasts"))
+
+    if backtest:
+        rows = [[esc(r.question), esc(day(r.date)), esc(pct(r.probability)), esc(interval(r.low, r.high)),
+                 "yes" if r.resolution else "no", f"{r.brier:.3f}", f"{r.log:.3f}"]
+                for r in h.backtest[h.backtest["who"] == history_plot.BRINK].itertuples()]
+        body = table(["Question", "As of", "Brink", "95% interval", "Resolved", "Brier", "Log"], rows,
+                     ["", "", "num", "num", "", "num", "num"],
+                     caption="Brier (p − y)²; log −ln of the probability given to what happened "
+                             "(p clipped to [1e-4, 1 − 1e-4]). Lower is better; always saying 50% scores 0.250 and 0.693.")
         rows = [[esc(r.who), f"{int(r.count)}", f"{r.brier:.3f}", f"{r.log:.3f}", f"{r.brink_brier:.3f}", f"{r.brink_log:.3f}"]
                 for r in h.scores.itertuples()]
-        sections.append(section("forecasters", "Beside the forecasters",
-                                table(["Forecaster", "Forecasts", "Brier", "Log", "Brink's Brier", "Brink's log"], rows,
-                                      ["", "num", "num", "num", "num", "num"],
-                                      caption="Brink's scores on the same questions, as of the same dates (paired).")))
-        nav += [("scores", "Scores"), ("forecasters", "Forecasters")]
-    else:
-        odds = h.odds[h.odds.kind.isin(["outcome", "question"])]
-        dates = sorted(pd.Timestamp(d) for d in odds.as_of.unique())
-        names = list(dict.fromkeys(odds.name))
-        wide = {(r.as_of, r.name): r for r in odds.itertuples()}
-        rows = [[esc(n)] + [pct(wide[(d, n)].probability) if (d, n) in wide else "—" for d in dates] for n in names]
-        rows.append(["<i>ESS</i>"] + [f"{float(odds[odds.as_of == d].ess.iloc[0]):,.0f}" for d in dates])
-        sections.append(section("odds", "The odds by date",
-                                table(["Outcome or question"] + [d.strftime("%Y-%m-%d") for d in dates], rows,
-                                      [""] + ["num"] * len(dates))))
-        nav.append(("odds", "Odds"))
-    figs = history_plot.figures(h)
-    if figs:
-        sections.append(section("figures", "Figures", figures_html(figs)))
-        nav.append(("figures", "Figures"))
-    title = f"{'Back-test' if backtest else 'Odds as events unfold'}: {scenario}"
+        body += "<h3>Mean scores beside the forecasters</h3>" + table(
+            ["Forecaster", "Forecasts", "Brier", "Log", "Brink's Brier", "Brink's log"], rows,
+            ["", "num", "num", "num", "num", "num"],
+            caption="Brink's scores on the same questions, as of the same dates (paired).")
+        sections.append(section("scores", "Scores", body))
+        nav.append(("scores", "Scores"))
+    sections.append(section("figures", "Figures", figures_html(history_plot.figures(h))))
+    nav.append(("figures", "Figures"))
+    title = f"{'Back-test' if backtest else 'Odds as events unfold'}: {h.scenario}"
     return page(title, "Brink crisis simulation · history", lede, nav, sections, footer_html(m, h.folder))
 
 
 # ---------------------------------------------------------------- main
 
 def build(folder: Path, brink: str | None) -> str:
-    manifest = br.read_manifest(folder) if Path(folder).is_dir() else None
-    if (manifest or {}).get("kind") in ("given", "backtest"):
-        import history_plot
-        return report_history(history_plot.load_history(folder), brink)
     result = br.load(folder)
-    return {"run": report_run, "compare": report_compare, "sweep": report_sweep,
-            "sensitivity": report_sensitivity}[result.kind](result, brink)
+    return {"run": report_run, "compare": report_compare, "sweep": report_sweep, "sensitivity": report_sensitivity,
+            "given": report_history, "backtest": report_history}[result.kind](result, brink)
 
 
 def write_atomically(path: Path, text: str):
@@ -1150,7 +1209,7 @@ def find_brink(given: str | None) -> str | None:
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description="Write one self-contained HTML report of a Brink result folder "
-                                            "(run, sweep, compare or sensitivity).")
+                                            "(run, sweep, compare, sensitivity, branch, given or backtest).")
     p.add_argument("result_dir", metavar="RESULT_DIR", help="a Brink result folder (the --out of a brink command)")
     p.add_argument("--brink", metavar="PATH", help="the brink binary, for the sample runs (default: $BRINK, else brink on PATH)")
     p.add_argument("--out", metavar="FILE", help="the HTML file to write (default: RESULT_DIR/report.html)")
