@@ -278,7 +278,8 @@ def plot_as_of(h: HistoryResult, questions=None, outcomes=()):
     outcomes = _check_outcomes(h, outcomes)
     dates = h.dates
     first, last = dates[0], dates[-1]
-    single = len(dates) == 1
+    # One date, or a back-test's dates (those of the forecasts, far apart): points with intervals, not a line.
+    single = len(dates) == 1 or h.kind == "backtest"
     fig, (ax, ess_ax) = bp.new_figure(2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 1]})
     line_handles = []
     for i, q in enumerate(shown):
@@ -287,7 +288,8 @@ def plot_as_of(h: HistoryResult, questions=None, outcomes=()):
         _band(ax, rows, color, single)
         resolved = h.resolution(q)
         label = br.pretty_name(q) + ("" if resolved is None else f" (resolved {'yes' if resolved else 'no'})")
-        line, = ax.plot(rows["as_of"], 100 * rows["probability"], color=color, marker=".", markersize=9, label=label, zorder=3)
+        line, = ax.plot(rows["as_of"], 100 * rows["probability"], color=color, marker="o" if single else ".",
+                        markersize=7 if single else 9, ls="none" if single else "-", label=label, zorder=3)
         line.brink = ("question", q)
         line_handles.append(line)
     for o in outcomes:
@@ -312,19 +314,23 @@ def plot_as_of(h: HistoryResult, questions=None, outcomes=()):
 
     # When observations were conditioned on (a stage each).
     start = min([first] + list(drawn["date"]))
+    gap = (last - start) * 0.05  # labels closer than this would overlap: the later one is left out
+    labelled = None
     for s in h.observed_on().itertuples():
         if start <= s.date <= last:
             for a in (ax, ess_ax):
                 a.axvline(s.date, color="#999999", lw=1.0, ls=":", zorder=1)
-            ax.text(s.date, 99, " " + s.observations.replace(";", ", "), rotation=90, va="top", ha="right",
-                    fontsize=bp.MIN_FONT_PT, color="#666666")
+            if labelled is None or s.date - labelled > gap:
+                ax.text(s.date, 99, " " + s.observations.replace(";", ", "), rotation=90, va="top", ha="right",
+                        fontsize=bp.MIN_FONT_PT, color="#666666")
+                labelled = s.date
 
     ax.set_ylabel("Probability (%)")
     ax.set_ylim(0, 100)
     bp.percent_axis(ax.yaxis)
     ax.set_title(f"Odds as events unfold: {h.scenario}, {len(dates)} as-of date{'s' if len(dates) != 1 else ''}")
     ax.legend(handles=line_handles + who_handles, loc="upper left", bbox_to_anchor=(1.01, 1.0),
-              title="Brink (lines, 95% band) and forecasts")
+              title="Brink (95% interval) and forecasts")
 
     ess = h.odds.drop_duplicates("as_of").sort_values("as_of")
     ess_ax.plot(ess["as_of"], ess["ess"], color=bp.NEUTRAL, marker="o", label="ESS")
@@ -338,7 +344,7 @@ def plot_as_of(h: HistoryResult, questions=None, outcomes=()):
     pad = pd.Timedelta(days=3)
     ax.set_xlim(start - pad, last + pad)
     _date_axis(ess_ax)
-    note = ("Lines: Brink's probability given everything observed by the date (dotted: when each observation was "
+    note = ("Brink's probability given everything observed by the date (dotted: when each observation was "
             "decided), 95% interval at the smallest stage ESS. Markers: published forecasts, one shape per forecaster. "
             "Below: the effective sample size.")
     if len(left_out):
