@@ -12,6 +12,7 @@
 // nothing depends on the thread count.
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <memory>
 #include <omp.h>
 
@@ -22,13 +23,6 @@
 namespace brink {
 
 namespace {
-
-std::uint64_t splitmix64(std::uint64_t x) {
-    x += 0x9e3779b97f4a7c15ULL;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-    return x ^ (x >> 31);
-}
 
 /// The master seed of a stage's streams: distinct from the plain runs' seed and from
 /// every other stage's, so no branch replays another's draws.
@@ -45,8 +39,10 @@ struct Particle {
 /// The population and the machinery to move it forward.
 class Conditioner {
 public:
-    Conditioner(const Scenario& s, const Timeline& timeline, const ConditionPlan& plan)
-        : s_(s), timeline_(timeline), plan_(plan),
+    /// `estimating`: a stage that keeps no run ends the conditioning quietly (the
+    /// evidence is then zero) instead of throwing ConditionError.
+    Conditioner(const Scenario& s, const Timeline& timeline, const ConditionPlan& plan, bool estimating = false)
+        : s_(s), timeline_(timeline), plan_(plan), estimating_(estimating),
           threads_(plan.threads > 0 ? plan.threads : omp_get_max_threads()),
           n_(static_cast<std::size_t>(std::max<std::uint64_t>(1, plan.particles))),
           floor_(plan.ess_floor > 0 ? std::min<std::uint64_t>(plan.ess_floor, n_) : std::max<std::uint64_t>(1, n_ / 4)) {
@@ -86,6 +82,7 @@ public:
         }
         stage.survivors = survivors.size();
         stage.ess = static_cast<double>(std::min<std::uint64_t>(stage.survivors, n_));
+        if (survivors.empty() && estimating_) return stage;
         if (survivors.empty()) throw ConditionError(no_survivor_message(stage, failures));
         resample(survivors, stage_index);
         decided_through_ = std::max(decided_through_, tick);
@@ -106,6 +103,7 @@ private:
     const Scenario& s_;
     const Timeline& timeline_;
     const ConditionPlan& plan_;
+    bool estimating_;
     int threads_;
     std::size_t n_;
     std::uint64_t floor_;
@@ -178,7 +176,36 @@ private:
     }
 };
 
+/// The observation ticks of `timeline` decided on or before `day`, in order.
+std::vector<int> stage_ticks(const Timeline& timeline, int day) {
+    std::vector<int> ticks;
+    for (const Observation& o : timeline.observations)
+        if (o.claim.last_day <= day) ticks.push_back(o.claim.last_tick);
+    std::sort(ticks.begin(), ticks.end());
+    ticks.erase(std::unique(ticks.begin(), ticks.end()), ticks.end());
+    return ticks;
+}
+
 }  // namespace
+
+double log_evidence(const Scenario& s, const Timeline& timeline, int until_day, std::uint64_t particles, std::uint64_t seed) {
+    if (!s.start_day) throw ConditionError("the scenario has no calendar (run.start_date)");
+    ConditionPlan plan;
+    plan.particles = particles;
+    plan.seed = seed;
+    plan.threads = 1;     // the caller parallelises over parameter sets
+    plan.ess_floor = 1;   // one round per stage: the plain particle filter's estimate
+    plan.max_rounds = 1;
+    Conditioner conditioner(s, timeline, plan, true);
+    double log_p = 0.0;
+    int stage_index = 1;
+    for (const int tick : stage_ticks(timeline, until_day)) {
+        const Stage stage = conditioner.advance(tick, stage_index++);
+        if (stage.survivors == 0) return -std::numeric_limits<double>::infinity();
+        log_p += std::log(stage.acceptance());
+    }
+    return log_p;
+}
 
 OddsAsOf odds_as_of(const Scenario& s, const Timeline& timeline, int as_of_day, const ConditionPlan& plan) {
     if (!s.start_day) throw ConditionError("the scenario has no calendar (run.start_date)");
@@ -186,15 +213,9 @@ OddsAsOf odds_as_of(const Scenario& s, const Timeline& timeline, int as_of_day, 
     odds.day = as_of_day;
     odds.tick = std::min(s.horizon, std::max(0, tick_covering(*s.start_day, s.tick_days, as_of_day)));
     odds.particles = std::max<std::uint64_t>(1, plan.particles);
-    std::vector<int> ticks;
-    for (const Observation& o : timeline.observations)
-        if (o.claim.last_day <= as_of_day) ticks.push_back(o.claim.last_tick);
-    std::sort(ticks.begin(), ticks.end());
-    ticks.erase(std::unique(ticks.begin(), ticks.end()), ticks.end());
-
     Conditioner conditioner(s, timeline, plan);
     int stage_index = 1;
-    for (const int tick : ticks) odds.stages.push_back(conditioner.advance(tick, stage_index++));
+    for (const int tick : stage_ticks(timeline, as_of_day)) odds.stages.push_back(conditioner.advance(tick, stage_index++));
     conditioner.finish(stage_index);
 
     odds.ess = static_cast<double>(odds.particles);

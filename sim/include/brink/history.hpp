@@ -100,6 +100,15 @@ public:
 /// number of threads. Throws ConditionError, RunError.
 OddsAsOf odds_as_of(const Scenario& scenario, const Timeline& timeline, int as_of_day, const ConditionPlan& plan);
 
+/// ln of the particle filter's estimate of P(every observation of `timeline` decided on
+/// or before `until_day`) under `scenario`, from `particles` runs (each stage continues
+/// every particle once, keeps the consistent ones and resamples them): an unbiased
+/// estimate of the probability itself, -infinity when a stage keeps no run. The runs
+/// stop at the last observation's tick. The streams are keyed by (seed, stage, index)
+/// alone, so parameter sets estimated with one seed share their dice (common random
+/// numbers). Single-threaded: calibrations parallelise over parameter sets.
+double log_evidence(const Scenario& scenario, const Timeline& timeline, int until_day, std::uint64_t particles, std::uint64_t seed);
+
 // ---------------------------------------------------------------- scores
 
 /// Brier score (p - y)^2 of probability p for outcome y.

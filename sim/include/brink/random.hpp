@@ -21,6 +21,15 @@ enum class StreamPurpose : std::uint32_t {
     track = 6,      ///< model version 2: jumps' draws, then the nuclear track's step
 };
 
+/// SplitMix64 (Steele, Lea & Flood 2014): a bijective mix of 64 bits, for deriving the
+/// master seed of a family of streams from a key (a stage, a generation).
+inline std::uint64_t splitmix64(std::uint64_t x) {
+    x += 0x9e3779b97f4a7c15ULL;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
 /// A run's stream: Boost's mt19937_64 seeded through boost::random::seed_seq with
 /// the words {seed_lo, seed_hi, run_lo, run_hi, purpose}, plus the fast
 /// conversions the tick loop needs. Boost's generators and distributions are
