@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "brink/engine.hpp"
 #include "brink/scenario.hpp"
 
 namespace brink::cli {
@@ -46,6 +47,7 @@ Command add_play_command(CLI::App& app);
 Command add_report_command(CLI::App& app);
 Command add_backtest_command(CLI::App& app, const std::string& command_line);
 Command add_branch_command(CLI::App& app, const std::string& command_line);
+Command add_calibrate_command(CLI::App& app, const std::string& command_line);
 /// brink trace --save-state: writes run `run` of `seed`, paused after `tick`, as a state file.
 int save_state_file(const Scenario& scenario, std::uint64_t seed, std::uint64_t run, int tick, const std::string& path);
 
@@ -66,6 +68,19 @@ struct GivenRunInputs {
     bool quiet = false;
 };
 int run_given_command(const GivenState& given, const GivenRunInputs& run, const std::string& command_line);
+
+/// A calibration's posterior as an ensemble of scenarios (brink run --ensemble).
+struct LoadedEnsemble {
+    Ensemble ensemble;
+    std::vector<std::string> paths;
+    std::vector<std::vector<double>> values;  ///< by member
+    std::vector<double> weights;              ///< by member, normalised
+    int generation = 0;
+};
+/// Reads posterior.csv's last generation (identical sets merged) and builds each member
+/// from `scenario` with `overrides` and its values; prints the problem, nullopt on one.
+std::optional<LoadedEnsemble> load_ensemble(const std::string& posterior_csv, const std::string& scenario,
+                                            const std::vector<std::string>& overrides, std::uint64_t seed);
 
 /// SIGINT/SIGTERM set this flag; long commands poll it. The only process-wide state.
 const std::atomic<bool>& stop_flag();

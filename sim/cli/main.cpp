@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
         add_play_command(app),
         add_report_command(app),
         add_backtest_command(app, command_line),
+        add_calibrate_command(app, command_line),
         add_branch_command(app, command_line),
     };
     try {

@@ -32,6 +32,7 @@ struct RunOptions {
     bool quiet = false;
     std::string record;       // "events": write events.csv
     std::string record_runs;  // which runs' events: "0-99,250" (empty: all)
+    std::string ensemble;     // a calibration's posterior.csv: a parameter set per run
 };
 
 /// Run-id ranges [first, last] of --record-runs ("0-99,250,1000-"); nullopt on a bad list.
@@ -113,7 +114,54 @@ void print_result(const Scenario& s, const Aggregates& a, const BatchRecord& rec
     std::printf("\nstopped by: %s\nresults in: %s/\n", stop_reason_name(status.reason), dir.c_str());
 }
 
+/// ensemble.csv (the members, their weights, runs and outcomes) and uncertainty.csv
+/// (each outcome's odds with Monte Carlo and parameter uncertainty apart); printed too.
+void write_ensemble_files(const LoadedEnsemble& e, const Aggregates& a, const std::string& dir, bool quiet) {
+    // appended cell by cell: GCC 12 warns falsely (-Wrestrict) on long + chains
+    std::string members = "parameter_set,weight";
+    const auto cell = [](std::string& row, const std::string& text) { row.append(",").append(text); };
+    for (const std::string& p : e.paths) cell(members, csv_field(p));
+    cell(members, "runs");
+    for (int k = 0; k < kOutcomeCount; ++k) cell(members, outcome_name(static_cast<Outcome>(k)));
+    members.push_back('\n');
+    std::array<std::vector<std::uint64_t>, kOutcomeCount> hits;
+    std::vector<std::uint64_t> runs(e.values.size(), 0);
+    for (std::size_t j = 0; j < e.values.size(); ++j) {
+        members.append(std::to_string(j));
+        cell(members, format_double(e.weights[j]));
+        for (const double x : e.values[j]) cell(members, format_double(x));
+        for (int k = 0; k < kOutcomeCount; ++k) runs[j] += a.set_outcomes[j * kOutcomeCount + static_cast<std::size_t>(k)];
+        cell(members, std::to_string(runs[j]));
+        for (int k = 0; k < kOutcomeCount; ++k) {
+            const std::uint64_t c = a.set_outcomes[j * kOutcomeCount + static_cast<std::size_t>(k)];
+            hits[static_cast<std::size_t>(k)].push_back(c);
+            cell(members, std::to_string(c));
+        }
+        members.push_back('\n');
+    }
+    std::string table = "outcome,probability,mc_low,mc_high,parameter_sd,parameter_low,parameter_high,parameter_sets\n";
+    if (!quiet) std::printf("\n  with parameter uncertainty (%zu parameter sets from the posterior)\n  %-15s %11s   %-17s %-13s %s\n", e.values.size(),
+                            "outcome", "probability", "Monte Carlo 95%", "parameter sd", "over the parameters (90%)");
+    for (int k = 0; k < kOutcomeCount; ++k) {
+        const ParameterSpread p = parameter_spread(runs, hits[static_cast<std::size_t>(k)]);
+        table.append(outcome_name(static_cast<Outcome>(k)));
+        for (const double x : {p.probability, p.monte_carlo.low, p.monte_carlo.high, p.parameter_sd, p.parameter.low, p.parameter.high})
+            cell(table, format_double(x));
+        cell(table, std::to_string(p.sets));
+        table.push_back('\n');
+        if (!quiet)
+            std::printf("  %-15s %11s   [%s, %s]  %-13s [%s, %s]\n", outcome_label(static_cast<Outcome>(k)), percent(p.probability).c_str(),
+                        percent(p.monte_carlo.low).c_str(), percent(p.monte_carlo.high).c_str(), percent(p.parameter_sd).c_str(),
+                        percent(p.parameter.low).c_str(), percent(p.parameter.high).c_str());
+    }
+    write_file_atomically((std::filesystem::path(dir) / "ensemble.csv").string(), members);
+    write_file_atomically((std::filesystem::path(dir) / "uncertainty.csv").string(), table);
+}
+
 int run_command(const RunOptions& o, const std::string& command_line) {
+    if (!o.resume.empty() && std::filesystem::exists(std::filesystem::path(o.resume) / "ensemble.csv"))
+        return std::cerr << "brink run: " << o.resume << " holds ensemble runs (--ensemble), which cannot be resumed yet: run them again\n",
+               int{usage_error};
     // Scenario and record: from the file, or from the interrupted folder.
     BatchRecord record;
     LoadedScenario loaded;
@@ -144,6 +192,12 @@ int run_command(const RunOptions& o, const std::string& command_line) {
         record.plan.precision = o.precision;
         record.plan.block_size = o.block_size.value_or(4096);
         record.command_line = command_line;
+    }
+    std::optional<LoadedEnsemble> ensemble;
+    if (!o.ensemble.empty()) {
+        ensemble = load_ensemble(o.ensemble, o.scenario, o.overrides, record.plan.seed);
+        if (!ensemble) return usage_error;
+        record.plan.ensemble = &ensemble->ensemble;
     }
     record.plan.threads = o.threads.value_or(0);
     const int threads = o.threads.value_or(omp_get_max_threads());
@@ -207,6 +261,7 @@ int run_command(const RunOptions& o, const std::string& command_line) {
             std::string error;
             write_events(s, folder->dir(), record.plan.seed, status.next_run, threads, *parse_run_list(o.record_runs, error));
         }
+        if (complete && ensemble) write_ensemble_files(*ensemble, totals, folder->dir(), true);
         folder->finish(totals, status, complete, wall, started, timestamp("%Y-%m-%dT%H:%M:%SZ"), threads);
         if (!o.quiet) {
             if (tty) std::fprintf(stderr, "\n");
@@ -215,6 +270,7 @@ int run_command(const RunOptions& o, const std::string& command_line) {
                          wall > 0 ? static_cast<double>(status.next_run - resumed_from) / wall : 0.0);
         }
         print_result(s, totals, record, status, folder->dir(), wall, threads);
+        if (complete && ensemble && !o.quiet) write_ensemble_files(*ensemble, totals, folder->dir(), false);
         if (!complete) {
             std::printf("interrupted: resume with  brink run --resume %s\n", folder->dir().c_str());
             return stop_exit_code();
@@ -248,6 +304,8 @@ int check_options(const RunOptions& run) {
     if (run.record.empty() && !run.record_runs.empty()) return fail("--record-runs goes with --record events");
     std::string error;
     if (!parse_run_list(run.record_runs, error)) return fail(error);
+    if (!run.ensemble.empty() && (!run.resume.empty() || !run.record.empty() || run.precision != 0.0))
+        return fail("--ensemble cannot be combined with --resume, --record or --precision");
     return ok;
 }
 
@@ -268,11 +326,13 @@ Command add_run_command(CLI::App& app, const std::string& command_line) {
     cmd->add_flag("--quiet", o->quiet, "No progress line");
     cmd->add_option("--record", o->record, "events: also write events.csv, every move, misread, event and rung change (give it again with --resume)");
     cmd->add_option("--record-runs", o->record_runs, "With --record events: only these runs, e.g. 0-99,250 (default all)");
+    cmd->add_option("--ensemble", o->ensemble, "A calibration's posterior.csv: each run plays a parameter set drawn from it (odds with parameter uncertainty)");
     const GivenOptions given = add_given_options(cmd);
     return Command{cmd, [o, given, command_line] {
                        if (const int code = check_options(*o); code != ok) return code;
                        if (!given->timeline.empty() || !given->as_of.empty() || given->ess_floor) {
                            if (given->timeline.empty()) return std::cerr << "brink run: --as-of and --ess-floor go with --given TIMELINE\n", int{usage_error};
+                           if (!o->ensemble.empty()) return std::cerr << "brink run: --given cannot be combined with --ensemble yet\n", int{usage_error};
                            if (!o->resume.empty() || o->precision != 0.0 || o->block_size)
                                return std::cerr << "brink run: --given cannot be combined with --resume, --precision or --block-size\n", int{usage_error};
                            return run_given_command(*given, GivenRunInputs{o->scenario, o->out, o->overrides, o->runs, o->seed, o->threads, o->quiet},

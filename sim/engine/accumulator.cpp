@@ -5,7 +5,8 @@
 
 namespace brink {
 
-void Aggregates::reset(const Scenario& s) {
+void Aggregates::reset(const Scenario& s, std::size_t parameter_sets) {
+    set_outcomes.assign(parameter_sets * kOutcomeCount, 0);
     horizon = s.horizon;
     rungs = s.rung_count();
     variables = s.variable_count();
@@ -40,6 +41,7 @@ void Aggregates::add(const Aggregates& o) {
     add_into(value_sum, o.value_sum);
     add_into(value_hist, o.value_hist);
     for (std::size_t i = 0; i < 2; ++i) add_into(action_counts[i], o.action_counts[i]);
+    add_into(set_outcomes, o.set_outcomes);
 }
 
 namespace {

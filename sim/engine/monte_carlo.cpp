@@ -9,6 +9,7 @@
 
 #include "accumulator.hpp"
 #include "brink/engine.hpp"
+#include "brink/random.hpp"
 #include "brink/stats.hpp"
 
 namespace brink {
@@ -60,8 +61,11 @@ private:
 };
 
 /// One run of the batch: from tick 0, or (a branch) from the plan's paused run.
-void play(const Scenario& scenario, const BatchPlan& plan, std::uint64_t run_id, RunResult& result, WorkspaceHandle& workspace,
+void play(const Scenario& base, const BatchPlan& plan, std::uint64_t run_id, RunResult& result, WorkspaceHandle& workspace,
           TickAccumulator& accumulator) {
+    const std::size_t member = plan.ensemble ? plan.ensemble->member_of(run_id) : 0;
+    const Scenario& scenario = plan.ensemble ? plan.ensemble->members[member] : base;
+    result.parameter_set = plan.ensemble ? static_cast<int>(member) : -1;
     if (!plan.from) {
         simulate(scenario, run_id, plan.seed, result, workspace, &accumulator);
         return;
@@ -71,9 +75,17 @@ void play(const Scenario& scenario, const BatchPlan& plan, std::uint64_t run_id,
     continue_run(scenario, run, scenario.horizon, plan.seed, run_id, workspace, &accumulator);
     result = std::move(run.result);
     result.run_id = run_id;
+    result.parameter_set = plan.ensemble ? static_cast<int>(member) : -1;
 }
 
 }  // namespace
+
+std::size_t Ensemble::member_of(std::uint64_t run_id) const {
+    // a uniform from (seed, run id) alone, through two SplitMix64 rounds
+    const double u = static_cast<double>(splitmix64(splitmix64(seed ^ 0xe5e7b1eULL) + run_id) >> 11) * 0x1.0p-53;
+    const auto at = std::upper_bound(cumulative.begin(), cumulative.end(), u);
+    return std::min(static_cast<std::size_t>(at - cumulative.begin()), cumulative.size() - 1);
+}
 
 BatchStatus run_batch(const Scenario& scenario, const BatchPlan& plan, std::uint64_t start, Aggregates& totals,
                       RunSink& sink, const std::atomic<bool>* stop, const std::function<void(const Progress&)>& progress) {
@@ -88,9 +100,11 @@ BatchStatus run_batch(const Scenario& scenario, const BatchPlan& plan, std::uint
     // Per-thread scratch and aggregates, allocated once for the whole batch.
     std::vector<std::unique_ptr<WorkspaceHandle>> workspaces;
     std::vector<Aggregates> block_totals(static_cast<std::size_t>(threads));
+    const std::size_t sets = plan.ensemble ? plan.ensemble->members.size() : 0;
+    if (totals.set_outcomes.size() != sets * kOutcomeCount) totals.set_outcomes.assign(sets * kOutcomeCount, 0);
     for (int t = 0; t < threads; ++t) {
         workspaces.push_back(std::make_unique<WorkspaceHandle>());
-        block_totals[static_cast<std::size_t>(t)].reset(scenario);
+        block_totals[static_cast<std::size_t>(t)].reset(scenario, sets);
     }
 
     ProgressTicker ticker(progress, start, plan.runs);
@@ -118,6 +132,8 @@ BatchStatus run_batch(const Scenario& scenario, const BatchPlan& plan, std::uint
                 TickAccumulator accumulator(mine);
                 play(scenario, plan, run_id, slot.result, *workspaces[t], accumulator);
                 accumulator.finish(slot.result);
+                if (plan.ensemble)
+                    ++mine.set_outcomes[static_cast<std::size_t>(slot.result.parameter_set) * kOutcomeCount + static_cast<std::size_t>(slot.result.outcome)];
             } catch (const std::exception& e) {
                 slot.failed = true;
                 slot.error = e.what();
@@ -135,7 +151,7 @@ BatchStatus run_batch(const Scenario& scenario, const BatchPlan& plan, std::uint
 
         for (Aggregates& b : block_totals) {
             totals.add(b);
-            b.reset(scenario);
+            b.reset(scenario, sets);
         }
         std::uint64_t failed = 0;
         for (std::uint64_t k = 0; k < count; ++k) failed += slots[static_cast<std::size_t>(k)].failed ? 1 : 0;

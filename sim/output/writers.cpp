@@ -394,6 +394,10 @@ void append_run_row(std::string& out, const Scenario& s, const RunResult& r, std
         }
     append_version2_cells(out, s, r);
     append_history_cells(out, s, r);
+    if (r.parameter_set >= 0) {
+        out += ',';
+        out += std::to_string(r.parameter_set);
+    }
     out += '\n';
 }
 
@@ -612,7 +616,9 @@ std::unique_ptr<ResultFolder> ResultFolder::create(const std::string& dir, const
     try {
         folder->runs_ = open_rows(d / kRunsPartial, "wb");
         folder->errors_ = open_rows(d / kErrorsPartial, "wb");
-        write_rows(folder->runs_, runs_csv_header(scenario), d / kRunsPartial);
+        std::string header = runs_csv_header(scenario);
+        if (record.plan.ensemble) header.insert(header.size() - 1, ",parameter_set");  // ensemble runs: the member each played
+        write_rows(folder->runs_, header, d / kRunsPartial);
         write_rows(folder->errors_, "run_id,seed,error\n", d / kErrorsPartial);
         write_file_atomically((d / "scenario.yaml").string(), record.scenario_yaml);
         folder->checkpoint(nullptr, 0);

@@ -34,8 +34,11 @@ struct Aggregates {
     std::vector<std::uint64_t> value_sum;    ///< [tick][variable], fixed point over active runs
     std::vector<std::uint64_t> value_hist;   ///< [tick][variable][bin] over active runs
     std::array<std::vector<std::uint64_t>, 2> action_counts;  ///< per leader, by menu position
+    /// Ensemble runs only: [parameter set][outcome] counts (empty otherwise; kept out of checkpoints).
+    std::vector<std::uint64_t> set_outcomes;
 
-    void reset(const Scenario& scenario);
+    /// Sizes every count for `scenario` (and `parameter_sets` ensemble members), all zero.
+    void reset(const Scenario& scenario, std::size_t parameter_sets = 0);
     void add(const Aggregates& other);
     bool operator==(const Aggregates&) const = default;
 
@@ -62,6 +65,18 @@ public:
                           const Aggregates& totals) = 0;
 };
 
+/// Parameter sets drawn run by run (brink run --ensemble): each run plays the scenario of
+/// one member, chosen from its id alone with probability proportional to the member's
+/// weight, so the choice is the same on any thread count. The members differ in numbers
+/// only (one scenario's structure: names, ladder, horizon).
+struct Ensemble {
+    std::vector<Scenario> members;
+    std::vector<double> cumulative;  ///< normalised cumulative weights, last = 1
+    std::uint64_t seed = 0;
+    /// The member run `run_id` plays.
+    std::size_t member_of(std::uint64_t run_id) const;
+};
+
 struct BatchPlan {
     std::uint64_t runs = 10000;      ///< run count, or the cap when precision > 0
     std::uint64_t seed = 1;
@@ -71,6 +86,8 @@ struct BatchPlan {
     /// Branches (brink branch): every run continues this paused run, on the streams of
     /// its own id under `seed`, instead of starting at tick 0. nullptr: plain runs.
     const RunSnapshot* from = nullptr;
+    /// Ensemble runs: each run plays the scenario of the member its id draws. nullptr: plain runs.
+    const Ensemble* ensemble = nullptr;
 };
 
 enum class StopReason { completed_runs, precision_reached, interrupted };

@@ -272,6 +272,7 @@ struct RunResult {
     std::vector<int> honoured, bluffed;   ///< by commitment: times honoured / not honoured
     std::vector<double> final_credibility;  ///< by commitment
     std::array<std::vector<int>, 2> first_tick_in_mode;  ///< per leader, by mode: -1 never, 0 initial
+    int parameter_set = -1;  ///< ensemble runs: the member whose numbers it played; -1 otherwise
 
     void prepare(const Scenario& scenario);  ///< sizes the vectors; allocates only when needed
 };
