@@ -66,6 +66,7 @@ struct GivenRunInputs {
     std::optional<std::uint64_t> runs, seed;
     std::optional<int> threads;
     bool quiet = false;
+    std::string ensemble;  ///< --ensemble: a calibration's posterior.csv
 };
 int run_given_command(const GivenState& given, const GivenRunInputs& run, const std::string& command_line);
 

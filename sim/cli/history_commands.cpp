@@ -93,6 +93,7 @@ std::string file_hash_text(const std::string& path) {
 
 struct Common {
     std::string scenario, timeline, out;
+    std::string ensemble;  ///< a calibration's posterior.csv (empty: the scenario alone)
     std::vector<std::string> overrides;
     std::optional<std::uint64_t> particles, seed, ess_floor;
     std::optional<int> threads;
@@ -122,6 +123,7 @@ HistoryRecord record_of(const std::string& command, const std::string& command_l
     r.plan = plan;
     r.plan.ess_floor = plan.ess_floor ? plan.ess_floor : std::max<std::uint64_t>(1, plan.particles / 4);
     r.threads = c.threads.value_or(omp_get_max_threads());
+    r.ensemble_file = c.ensemble;
     return r;
 }
 
@@ -188,7 +190,10 @@ int run_given(const Common& c, const std::string& as_of_text, const std::string&
             return std::cerr << "brink run: --as-of " << format_date(d) << " is outside the scenario's dates (" << format_date(*s.start_day)
                              << " to " << format_date(last) << ")\n",
                    usage_error;
-    const ConditionPlan plan = plan_of(c, s);
+    ConditionPlan plan = plan_of(c, s);
+    std::optional<LoadedEnsemble> ensemble;
+    if (!c.ensemble.empty() && !(ensemble = load_ensemble(c.ensemble, c.scenario, c.overrides, plan.seed))) return usage_error;
+    if (ensemble) plan.ensemble = &ensemble->ensemble;
     HistoryRecord record = record_of("run --given", command_line, *in, c, plan);
     const std::string started = timestamp("%Y-%m-%dT%H:%M:%SZ");
     const auto t0 = std::chrono::steady_clock::now();
@@ -264,7 +269,10 @@ int run_backtest(const Common& c, const std::string& until_text, const std::stri
     if (!in) return usage_error;
     const Scenario& s = in->loaded.scenario;
     if (in->timeline.questions.empty()) return std::cerr << "brink backtest: " << c.timeline << " has no questions to score\n", usage_error;
-    const ConditionPlan plan = plan_of(c, s);
+    ConditionPlan plan = plan_of(c, s);
+    std::optional<LoadedEnsemble> ensemble;
+    if (!c.ensemble.empty() && !(ensemble = load_ensemble(c.ensemble, c.scenario, c.overrides, plan.seed))) return usage_error;
+    if (ensemble) plan.ensemble = &ensemble->ensemble;
     HistoryRecord record = record_of("backtest", command_line, *in, c, plan);
     const std::string started = timestamp("%Y-%m-%dT%H:%M:%SZ");
     const auto t0 = std::chrono::steady_clock::now();
@@ -496,6 +504,7 @@ int run_given_command(const GivenState& g, const GivenRunInputs& r, const std::s
     c.threads = r.threads;
     c.ess_floor = g.ess_floor;
     c.quiet = r.quiet;
+    c.ensemble = r.ensemble;
     return run_given(c, g.as_of, command_line);
 }
 
@@ -507,6 +516,7 @@ Command add_backtest_command(CLI::App& app, const std::string& command_line) {
     cmd->add_option("timeline", c->timeline, "Timeline file (YAML, docs/timelines.md)")->required();
     add_common(cmd, *c, "--runs");
     cmd->add_option("--until", *until, "Score only the questions that resolve after this date (out of sample)");
+    cmd->add_option("--ensemble", c->ensemble, "A calibration's posterior.csv: each run plays a parameter set drawn from it");
     cmd->add_option("--out", c->out, "Output folder (default results/<scenario>-backtest-<time>); must not hold files");
     cmd->add_option("--set", c->overrides, "Override a scenario field: path=value (repeatable)");
     cmd->add_flag("--quiet", c->quiet, "Print nothing but errors and the folder");

@@ -332,10 +332,9 @@ Command add_run_command(CLI::App& app, const std::string& command_line) {
                        if (const int code = check_options(*o); code != ok) return code;
                        if (!given->timeline.empty() || !given->as_of.empty() || given->ess_floor) {
                            if (given->timeline.empty()) return std::cerr << "brink run: --as-of and --ess-floor go with --given TIMELINE\n", int{usage_error};
-                           if (!o->ensemble.empty()) return std::cerr << "brink run: --given cannot be combined with --ensemble yet\n", int{usage_error};
                            if (!o->resume.empty() || o->precision != 0.0 || o->block_size)
                                return std::cerr << "brink run: --given cannot be combined with --resume, --precision or --block-size\n", int{usage_error};
-                           return run_given_command(*given, GivenRunInputs{o->scenario, o->out, o->overrides, o->runs, o->seed, o->threads, o->quiet},
+                           return run_given_command(*given, GivenRunInputs{o->scenario, o->out, o->overrides, o->runs, o->seed, o->threads, o->quiet, o->ensemble},
                                                     command_line);
                        }
                        return run_command(*o, command_line);

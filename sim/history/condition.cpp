@@ -14,6 +14,7 @@
 #include <cmath>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <omp.h>
 
 #include "brink/history.hpp"
@@ -31,6 +32,7 @@ std::uint64_t stage_seed(std::uint64_t seed, int stage) {
 }
 
 struct Particle {
+    std::size_t member = 0;  ///< the ensemble member it plays (0 without one)
     RunSnapshot run;
     std::vector<Verdict> verdicts;
     bool failed = false;  ///< the run left the model's domain (RunError)
@@ -52,10 +54,26 @@ public:
             workspaces_.push_back(std::make_unique<WorkspaceHandle>());
             trackers_.emplace_back(s, claims_);
         }
-        Particle origin;
-        start_snapshot(s, origin.run, *workspaces_[0]);
-        trackers_[0].attach(origin.run, origin.verdicts);
-        population_.assign(n_, origin);
+        if (!plan.ensemble) {
+            Particle origin;
+            start_snapshot(s, origin.run, *workspaces_[0]);
+            trackers_[0].attach(origin.run, origin.verdicts);
+            population_.assign(n_, origin);
+            return;
+        }
+        // one origin per member (their starting states may differ), shared by its particles
+        std::vector<std::optional<Particle>> origins(plan.ensemble->members.size());
+        population_.reserve(n_);
+        for (std::size_t i = 0; i < n_; ++i) {
+            const std::size_t m = plan.ensemble->member_of(i);
+            if (!origins[m]) {
+                origins[m].emplace();
+                origins[m]->member = m;
+                start_snapshot(plan.ensemble->members[m], origins[m]->run, *workspaces_[0]);
+                trackers_[0].attach(origins[m]->run, origins[m]->verdicts);
+            }
+            population_.push_back(*origins[m]);
+        }
     }
 
     /// Continues the population to `tick`, keeping only runs consistent with the
@@ -113,6 +131,8 @@ private:
     std::vector<Particle> population_;
     int decided_through_ = 0;
 
+    const Scenario& scenario_of(const Particle& p) const { return plan_.ensemble ? plan_.ensemble->members[p.member] : s_; }
+
     void continue_all(std::vector<Particle>& children, int tick, std::uint64_t seed, std::uint64_t key_base) {
         const auto n = static_cast<std::int64_t>(n_);
 #pragma omp parallel for schedule(dynamic, 16) num_threads(threads_)
@@ -124,7 +144,7 @@ private:
             ClaimTracker& tracker = trackers_[t];
             tracker.attach(child.run, child.verdicts);
             try {
-                continue_run(s_, child.run, tick, seed, key_base + static_cast<std::uint64_t>(i), *workspaces_[t], &tracker);
+                continue_run(scenario_of(child), child.run, tick, seed, key_base + static_cast<std::uint64_t>(i), *workspaces_[t], &tracker);
                 tracker.settle(child.run);
             } catch (const RunError&) {
                 child.failed = true;

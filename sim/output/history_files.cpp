@@ -125,6 +125,7 @@ std::string history_manifest(const HistoryRecord& r, const std::string& started,
     j.end_array().end_object();
     std::snprintf(hash, sizeof hash, "%016llx", static_cast<unsigned long long>(r.timeline_hash));
     j.begin_object("timeline").value("file", r.timeline_file).value("hash", hash).end_object();
+    if (!r.ensemble_file.empty()) j.value("ensemble", r.ensemble_file);
     j.value("particles", r.plan.particles).value("seed", r.plan.seed).value("ess_floor", r.plan.ess_floor);
     j.value("max_rounds", r.plan.max_rounds).value("threads", r.threads);
     j.value("started", started).value("ended", ended).value("wall_seconds", r.wall_seconds);

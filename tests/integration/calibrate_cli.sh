@@ -88,6 +88,17 @@ if cmp -s <(cut -d, -f1-10 "$WORK/e1/runs.csv") <(cut -d, -f1-10 "$WORK/s1/runs.
 if head -1 "$WORK/e1/runs.csv" | grep -q ',parameter_set$' && tail -1 "$WORK/e1/runs.csv" | grep -q ',0$'; then pass; else fail "runs.csv parameter_set column"; fi
 # ... and the parameter spread of one set is zero
 if awk -F, 'NR > 1 && $5 != 0 { exit 1 }' "$WORK/e1/uncertainty.csv"; then pass; else fail "one set has a parameter sd"; cat "$WORK/e1/uncertainty.csv"; fi
+# the back-test and --given take an ensemble: one set gives --set's numbers exactly
+expect_exit 0 "backtest --ensemble, one set" -- "$BRINK" backtest "$SMALL" "$TIMELINE" "${DATED[@]}" --ensemble "$WORK/one.csv" --runs 1000 --out "$WORK/be1" --quiet
+expect_exit 0 "backtest --set" -- "$BRINK" backtest "$SMALL" "$TIMELINE" "${DATED[@]}" --set leaders.red.traits.risk_tolerance=0.55 --runs 1000 --out "$WORK/bs1" --quiet
+for f in backtest.csv odds.csv stages.csv; do
+  if cmp -s "$WORK/be1/$f" "$WORK/bs1/$f"; then pass; else fail "backtest $f: an ensemble of one differs from --set"; fi
+done
+if grep -q '"ensemble": ".*one.csv"' "$WORK/be1/manifest.json"; then pass; else fail "backtest manifest lacks the ensemble"; fi
+expect_exit 0 "run --given --ensemble posterior" -- "$BRINK" run "$SMALL" "${DATED[@]}" --given "$TIMELINE" --as-of 2022-01-14 --ensemble "$WORK/c1/posterior.csv" --runs 1000 --threads 1 --out "$WORK/ge1" --quiet
+expect_exit 0 "run --given --ensemble posterior, 2 threads" -- "$BRINK" run "$SMALL" "${DATED[@]}" --given "$TIMELINE" --as-of 2022-01-14 --ensemble "$WORK/c1/posterior.csv" --runs 1000 --threads 2 --out "$WORK/ge2" --quiet
+if cmp -s "$WORK/ge1/odds.csv" "$WORK/ge2/odds.csv"; then pass; else fail "--given --ensemble differs between 1 and 2 threads"; fi
+
 # the calibration's own posterior: on 1 and 2 threads the same, each run the member its id drew
 expect_exit 0 "run --ensemble posterior" -- "$BRINK" run "$SMALL" "${DATED[@]}" --ensemble "$WORK/c1/posterior.csv" --runs 3000 --threads 1 --out "$WORK/p1" --quiet
 expect_exit 0 "run --ensemble posterior, 2 threads" -- "$BRINK" run "$SMALL" "${DATED[@]}" --ensemble "$WORK/c1/posterior.csv" --runs 3000 --threads 2 --out "$WORK/p2" --quiet

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "brink/engine.hpp"
 #include "brink/model.hpp"
 #include "brink/stats.hpp"
 #include "brink/timeline.hpp"
@@ -49,6 +50,10 @@ struct ConditionPlan {
     int threads = 0;                  ///< 0: OpenMP's default
     std::uint64_t ess_floor = 0;      ///< survivors a stage must keep (0: a quarter of the particles)
     int max_rounds = 200;             ///< attempts per parent and stage before giving up
+    /// A calibration's posterior (brink run --ensemble): each particle plays the member its
+    /// index draws and keeps it through resampling, so the observations weigh the parameter
+    /// sets too. nullptr: the scenario alone.
+    const Ensemble* ensemble = nullptr;
 };
 
 /// One stage of the conditioning: the observations decided at its tick.

@@ -19,6 +19,7 @@ struct HistoryRecord {
     std::vector<std::string> scenario_files;
     std::string timeline_file;
     std::uint64_t timeline_hash = 0;
+    std::string ensemble_file;  ///< a calibration's posterior.csv the runs drew parameter sets from (empty: none)
     ConditionPlan plan;
     int threads = 0;
     double wall_seconds = 0.0;
