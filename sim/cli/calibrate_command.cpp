@@ -302,10 +302,8 @@ int run_calibrate(CalibrateOptions o, const std::string& command_line) {
     std::optional<FolderLock> lock;
     try {
         lock.emplace(resuming ? FolderLock(dir) : lock_new_folder(dir));
-    } catch (const FolderBusy& e) {
-        return std::cerr << "brink calibrate: " << e.what() << "\n", folder_busy;
     } catch (const OutputError& e) {
-        return fail(e.what());
+        return exit_code_for("calibrate", e);
     }
     const LogLikelihood likelihood = [&](const std::vector<double>& theta, std::uint64_t key) {
         const LoadedScenario point = load_scenario(o.scenario, overrides_for(o.overrides, r.paths, theta));
@@ -335,14 +333,8 @@ int run_calibrate(CalibrateOptions o, const std::string& command_line) {
             if (!o.quiet) print_generation(now.generations.back(), r.runs_per_particle), std::fflush(stdout);
             write(now);
         }, progress);
-    } catch (const CalibrationError& e) {
-        return fail(e.what());
-    } catch (const IoError& e) {
-        std::cerr << "brink calibrate: " << e.what() << "\n";
-        return io_error;
     } catch (const std::exception& e) {
-        std::cerr << "brink calibrate: " << e.what() << "\n";
-        return runtime_failure;
+        return exit_code_for("calibrate", e);
     }
     if (!state.complete()) {
         if (stop_flag().load()) {

@@ -1,5 +1,9 @@
 #include "common.hpp"
 
+#include "brink/calibration.hpp"
+#include "brink/history.hpp"
+#include "brink/output.hpp"
+
 #include <unistd.h>
 
 #include <charconv>
@@ -117,6 +121,16 @@ std::string unknown_outcome_text(const std::string& name) {
     std::string text = "--outcome must be " + outcome_names_text() + ", found '" + name + "'";
     if (name == "stalemate") text += " (a run that reaches the horizon is now a frozen_conflict or an ongoing_war, by outcomes.war_rung)";
     return text;
+}
+
+int exit_code_for(const std::string& command, const std::exception& e) {
+    std::cerr << "brink " << command << ": " << e.what() << "\n";
+    if (dynamic_cast<const FolderBusy*>(&e)) return folder_busy;
+    if (dynamic_cast<const IoError*>(&e)) return io_error;
+    if (dynamic_cast<const OutputError*>(&e) || dynamic_cast<const ScenarioError*>(&e) || dynamic_cast<const ConditionError*>(&e) ||
+        dynamic_cast<const CalibrationError*>(&e))
+        return usage_error;
+    return runtime_failure;
 }
 
 }  // namespace brink::cli

@@ -83,6 +83,12 @@ struct LoadedEnsemble {
 std::optional<LoadedEnsemble> load_ensemble(const std::string& posterior_csv, const std::string& scenario,
                                             const std::vector<std::string>& overrides, std::uint64_t seed);
 
+/// Prints "brink COMMAND: what" for an exception that stopped a command and returns its
+/// exit code: 75 another writer holds the folder, 74 writing failed, 2 a usage or input
+/// error (an unusable folder, a scenario, a timeline, an observation no run satisfies, a
+/// calibration's inputs), 1 anything else.
+int exit_code_for(const std::string& command, const std::exception& e);
+
 /// SIGINT/SIGTERM set this flag; long commands poll it. The only process-wide state.
 const std::atomic<bool>& stop_flag();
 int stop_exit_code();  ///< 130 after SIGINT, 143 after SIGTERM

@@ -160,15 +160,8 @@ int write_folder(const std::string& command, const std::string& dir, const std::
     try {
         FolderLock lock = lock_new_folder(dir);
         for (const auto& [name, text] : files) write_file_atomically((std::filesystem::path(dir) / name).string(), text);
-    } catch (const FolderBusy& e) {
-        std::cerr << "brink " << command << ": " << e.what() << "\n";
-        return folder_busy;
-    } catch (const IoError& e) {
-        std::cerr << "brink " << command << ": " << e.what() << "\n";
-        return io_error;
     } catch (const OutputError& e) {
-        std::cerr << "brink " << command << ": " << e.what() << "\n";
-        return usage_error;
+        return exit_code_for(command, e);
     }
     return ok;
 }
@@ -205,12 +198,8 @@ int run_given(const Common& c, const std::string& as_of_text, const std::string&
             series.push_back(odds_as_of(s, in->timeline, d, plan));
             if (!c.quiet) print_odds(in->timeline, series.back(), record.plan.ess_floor);
         }
-    } catch (const ConditionError& e) {
-        std::cerr << "brink run: " << e.what() << "\n";
-        return usage_error;
     } catch (const std::exception& e) {
-        std::cerr << "brink run: " << e.what() << "\n";
-        return runtime_failure;
+        return exit_code_for("run", e);
     }
     record.wall_seconds = seconds_since(t0);
     const std::string dir = c.out.empty() ? "results/" + std::filesystem::path(c.scenario).stem().string() + "-given-" +
@@ -279,12 +268,8 @@ int run_backtest(const Common& c, const std::string& until_text, const std::stri
     Backtest bt;
     try {
         bt = backtest(s, in->timeline, plan, until);
-    } catch (const ConditionError& e) {
-        std::cerr << "brink backtest: " << e.what() << "\n";
-        return usage_error;
     } catch (const std::exception& e) {
-        std::cerr << "brink backtest: " << e.what() << "\n";
-        return runtime_failure;
+        return exit_code_for("backtest", e);
     }
     record.wall_seconds = seconds_since(t0);
     if (bt.scored.empty()) return std::cerr << "brink backtest: every question resolves on or before --until " << until_text << "; nothing to score\n", usage_error;
