@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -149,13 +150,23 @@ def slug(text: str) -> str:
 
 
 def save_figure(fig, out_dir, name: str, formats=DEFAULT_FORMATS) -> list[Path]:
+    """Writes OUT_DIR/NAME.FMT for each format, each atomically: a reader never sees half a file, and a
+    failed save leaves the previous file as it was."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for fmt in formats:
         path = out_dir / f"{name}.{fmt}"
         metadata = {"Software": None} if fmt == "png" else {"Date": None, "Creator": None} if fmt == "svg" else None
-        fig.savefig(path, format=fmt, dpi=DPI, metadata=metadata)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=out_dir)
+        os.close(fd)
+        try:
+            fig.savefig(tmp, format=fmt, dpi=DPI, metadata=metadata)
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
         written.append(path)
     plt.close(fig)
     return written

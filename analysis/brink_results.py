@@ -9,6 +9,7 @@ manifest.json (or, without a manifest, recognised by the CSV files it holds):
   sensitivity  sensitivity.csv                                       (brink sensitivity)
   given        odds.csv, stages.csv, forecasts.csv                   (brink run --given; history_plot.py)
   backtest     backtest.csv, scores.csv, reliability.csv + given's   (brink backtest; history_plot.py)
+  calibration  posterior.csv, diagnostics.csv, summary.csv           (brink calibrate; calibration_plot.py)
 
     >>> import brink_results as br
     >>> r = br.load("results/baseline")          # RunResult, SweepResult, ...
@@ -35,10 +36,11 @@ OUTCOME_LABELS = {"escalation": "Escalation", "deescalation": "De-escalation", "
                   "ongoing_war": "Ongoing war"}
 HORIZON_OUTCOMES = ("frozen_conflict", "ongoing_war")
 HISTORY_KINDS = ("given", "backtest")  # loaded by history_plot.load_history
-KINDS = ("run", "sweep", "compare", "sensitivity") + HISTORY_KINDS
+CALIBRATION_KIND = "calibration"  # loaded by calibration_plot.load_calibration
+KINDS = ("run", "sweep", "compare", "sensitivity") + HISTORY_KINDS + (CALIBRATION_KIND,)
 # The file that marks each kind when there is no manifest.json.
 KIND_FILES = {"sweep": "sweep.csv", "compare": "compare.csv", "sensitivity": "sensitivity.csv", "run": "summary.csv",
-              "backtest": "backtest.csv", "given": "odds.csv"}
+              "backtest": "backtest.csv", "given": "odds.csv", "calibration": "posterior.csv"}
 
 EXIT_NOT_A_RESULT = 2
 
@@ -158,6 +160,8 @@ def detect_kind(folder) -> str:
     found = [kind for kind, name in KIND_FILES.items() if (folder / name).is_file()]
     if "backtest" in found and "given" in found:
         found.remove("given")  # a back-test holds the as-of files too
+    if "calibration" in found and "run" in found:
+        found.remove("run")  # a calibration's summary.csv is per parameter, not a run's
     if len(found) == 1:
         return found[0]
     if not found and ((folder / "runs.csv").is_file() or (folder / "timeseries.csv").is_file()):
@@ -172,16 +176,19 @@ def detect_kind(folder) -> str:
         raise BrinkResultError(f"{folder}/manifest.json has kind {manifest.get('kind')!r}, "
                                f"not one of {', '.join(KINDS)}, and the folder holds none of their CSV files")
     raise BrinkResultError(f"{folder} is not a Brink result folder (no manifest.json, and none of "
-                           "summary.csv, runs.csv, sweep.csv, compare.csv, sensitivity.csv, odds.csv, backtest.csv)")
+                           "summary.csv, runs.csv, sweep.csv, compare.csv, sensitivity.csv, odds.csv, backtest.csv, posterior.csv)")
 
 
 def load(folder):
     """Loads any kind of result folder; returns RunResult, SweepResult, CompareResult, SensitivityResult
-    or (given, backtest) history_plot.HistoryResult."""
+    or (given, backtest) history_plot.HistoryResult, or (calibration) calibration_plot.CalibrationResult."""
     kind = detect_kind(folder)
     if kind in HISTORY_KINDS:
         import history_plot  # its own module: the history folders' loader lives beside their figures
         return history_plot.load_history(folder, kind)
+    if kind == CALIBRATION_KIND:
+        import calibration_plot  # as for history: the loader lives beside the figures
+        return calibration_plot.load_calibration(folder)
     return {"run": load_run, "sweep": load_sweep, "compare": load_compare, "sensitivity": load_sensitivity}[kind](folder)
 
 

@@ -11,6 +11,7 @@ The kind comes from manifest.json ("kind"), or from the CSV files the folder hol
   sensitivity  sensitivity_sobol, sensitivity_morris
   given        as_of_odds (brink run --given; history_plot.py)
   backtest     as_of_odds, reliability, scores (brink backtest; history_plot.py)
+  calibration  marginals, pairs, convergence (brink calibrate; calibration_plot.py)
   branch       as a run folder (brink branch; the ticks before the branch's are empty)
 Figures go to RESULT_DIR/figures/ unless --out; their paths are printed one per line.
 Exit code 0, or 2 with a message for a folder that is not a Brink result.
@@ -21,6 +22,7 @@ import sys
 
 import brink_plotting as bp
 import brink_results as br
+import calibration_plot
 import compare_plot
 import fan_chart
 import history_plot
@@ -47,7 +49,7 @@ def figures(result, args=None) -> dict:
     """{name: Figure} for a loaded result of any kind."""
     return {"run": run_figures, "sweep": sweep_plot.figures, "compare": compare_plot.figures,
             "sensitivity": sensitivity_plot.figures, "given": history_plot.figures,
-            "backtest": history_plot.figures}[result.kind](result, args)
+            "backtest": history_plot.figures, "calibration": calibration_plot.figures}[result.kind](result, args)
 
 
 def add_args(parser):
@@ -56,7 +58,7 @@ def add_args(parser):
 
 
 def main(argv=None) -> int:
-    return bp.run_cli("Draw the figures of a Brink result folder (run, sweep, compare, sensitivity, given, backtest).",
+    return bp.run_cli("Draw the figures of a Brink result folder (run, sweep, compare, sensitivity, given, backtest, calibration).",
                       figures, br.KINDS, argv, extra_args=add_args)
 
 
