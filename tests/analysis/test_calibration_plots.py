@@ -3,6 +3,7 @@ densities, the weighted quantiles drawn, the three figures, plot.py's dispatch a
 The folders are written here, in tmp_path, in the formats of docs/calibration.md ("Files").
 
 Run:  MPLBACKEND=Agg /usr/bin/python3 -m pytest -q tests/analysis/test_calibration_plots.py
+With BRINK=build/sim/brink one more test calibrates the small test world and draws its folder.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ import pytest
 os.environ.setdefault("MPLBACKEND", "Agg")
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "analysis"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import matplotlib  # noqa: E402
 
@@ -29,6 +31,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
+import brink_binary  # noqa: E402
 import brink_plotting as bp  # noqa: E402
 import brink_results as br  # noqa: E402
 import calibration_plot as cp  # noqa: E402
@@ -315,6 +318,8 @@ def test_prior_density_integrates_to_one(entry, use_scipy):
     assert abs(_integral(p, use_scipy) - 1) < 1e-3
     outside = cp.prior_density(p, [p.low - 0.1, p.high + 0.1], use_scipy)
     assert list(outside) == [0, 0]
+    inside = np.linspace(p.low, p.high, 41)[1:-1]  # the density lives on all of [low, high], not on a part
+    assert (cp.prior_density(p, inside, use_scipy) > 0).all()
 
 
 @pytest.mark.parametrize("use_scipy", BACKENDS, ids=lambda s: "scipy" if s else "closed-form")
@@ -365,6 +370,16 @@ def test_weighted_quantile_equals_numpy_on_a_known_sample():
     # and the weights matter: unweighted, most of these quantiles are other particles
     unweighted = [cp.weighted_quantile(values, np.ones(57) / 57, q) for q in qs]
     assert sum(u != e for u, e in zip(unweighted, expected)) >= 4
+
+
+@pytest.mark.parametrize("n", [10, 20, 40, 100])
+def test_weighted_quantile_on_the_steps_of_equal_weights(n):
+    """Equal weights 1/n put q = k/n exactly on a step of the CDF, where rounding in the cumulative sum decides.
+    The smallest value whose CDF reaches k/n is the k-th smallest (brink's slack of 1e-12 absorbs the rounding;
+    numpy's own n*q rounds too, so the expectation here is the definition, not np.quantile)."""
+    values = np.random.default_rng(n).permutation(np.arange(n, dtype=float))  # the k-th smallest is k - 1
+    got = [cp.weighted_quantile(values, np.full(n, 1 / n), k / n) for k in range(1, n + 1)]
+    assert got == [float(k - 1) for k in range(1, n + 1)]
 
 
 def test_marginal_annotations_are_the_weighted_quantiles(tmp_path):
@@ -495,3 +510,28 @@ def test_save_is_atomic(folder, tmp_path, monkeypatch):
         bp.save_figure(cp.plot_convergence(c), out, "convergence", ("png",))
     assert (out / "convergence.png").read_bytes() == before
     assert [p.name for p in out.iterdir()] == ["convergence.png"]
+
+
+def test_a_real_calibration_folder(tmp_path):
+    """brink calibrate's own folder: loaded, drawn, and the medians and 90% intervals the figure marks are
+    exactly those of its summary.csv (the same weighted quantile)."""
+    brink = brink_binary.binary()
+    out = tmp_path / "real"
+    r = subprocess.run([brink, "calibrate", REPO / "tests/data/scenarios/small.yaml", REPO / "tests/data/timelines/small.yaml",
+                        "--set", "run.start_date=2021-12-17", "--until", "2022-01-14", "--particles", "40",
+                        "--runs-per-particle", "40", "--seed", "7", "--threads", "2", "--quiet", "--out", out,
+                        "--param", "leaders.red.traits.risk_tolerance=uniform(0.2, 0.9)",
+                        "--param", "leaders.red.traits.rationality=loguniform(2, 50)",
+                        "--param", "leaders.blue.traits.risk_tolerance=beta(2, 5)"],
+                       capture_output=True, text=True, cwd=REPO, timeout=300)
+    assert r.returncode == 0, r.stderr
+    c = cp.load_calibration(out)
+    assert [p.distribution for p in c.priors] == ["uniform", "loguniform", "beta"] and c.complete
+    fig = cp.plot_marginals(c)
+    for p in c.priors:
+        for key in ("median", "q05", "q95"):
+            assert fig.stats[p.path][key] == c.summary.loc[p.path, key], (p.path, key)
+    r = script("calibration_plot.py", out)
+    assert r.returncode == 0, r.stderr
+    for n in FIGURES:
+        check_png(out / "figures" / f"{n}.png")
