@@ -1178,8 +1178,12 @@ def report_history(h, brink: str | None) -> str:
 
 def build(folder: Path, brink: str | None) -> str:
     result = br.load(folder)
-    return {"run": report_run, "compare": report_compare, "sweep": report_sweep, "sensitivity": report_sensitivity,
-            "given": report_history, "backtest": report_history}[result.kind](result, brink)
+    pages = {"run": report_run, "compare": report_compare, "sweep": report_sweep, "sensitivity": report_sensitivity,
+             "given": report_history, "backtest": report_history}
+    if result.kind not in pages:  # e.g. calibration: a folder kind with figures (plot.py) but no page yet
+        raise br.BrinkResultError(f"{folder} is a Brink {result.kind} folder; report.py writes pages for "
+                                  f"{', '.join(dict.fromkeys(pages))} folders (analysis/plot.py draws its figures)")
+    return pages[result.kind](result, brink)
 
 
 def write_atomically(path: Path, text: str):

@@ -495,6 +495,14 @@ def test_plot_py_dispatches_a_calibration_folder(folder, tmp_path):
         check_png(tmp_path / "figs" / f"{n}.png")
 
 
+def test_report_py_refuses_a_calibration_folder_clearly(folder, tmp_path):
+    """report.py has no calibration page: exit 2 and a message, not a traceback (the kind is now known)."""
+    r = script("report.py", folder, "--out", tmp_path / "r.html")
+    assert r.returncode == 2, r.stderr
+    assert "is a Brink calibration folder" in r.stderr and "plot.py" in r.stderr and "Traceback" not in r.stderr
+    assert not (tmp_path / "r.html").exists()
+
+
 def test_save_is_atomic(folder, tmp_path, monkeypatch):
     """A save that fails half-way leaves the previous figure as it was and no temporary file."""
     out = tmp_path / "figs"
