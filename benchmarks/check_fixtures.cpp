@@ -54,7 +54,7 @@ TEST_CASE("the floor's check fails when the replayed run is not the one recorded
     }
     SECTION("a stream left elsewhere") {
         RecordedRun r = runs[2];
-        r.next_bits[0] ^= 1;  // as if the decisions stream had taken one draw more or fewer
+        r.positions[0] += 1;  // as if the decisions stream had taken one word fewer
         CHECK_FALSE(floor_run(s, s.default_seed, r, handle.get()));
     }
 }

@@ -190,7 +190,7 @@ FloorFigures floor_figures(const Scenario& s, std::uint64_t seed, int reps) {
             ws.world.reseed(seed, r.run_id, StreamPurpose::world);
             ws.ladder.reseed(seed, r.run_id, StreamPurpose::ladder);
             ws.events.reseed(seed, r.run_id, StreamPurpose::events);
-            keep(ws.ladder.uniform());  // the first draw of a reseeded stream runs its first twist
+            keep(ws.ladder.uniform());  // and its first block
         }
     }).cpu * 1e6 / n;
     return f;
@@ -310,8 +310,8 @@ int main(int argc, char** argv) {
                         f.runs, f.ticks, f.draws.decision_uniforms + f.draws.event_uniforms + f.draws.ladder_uniforms,
                         f.draws.decision_normals, f.draws.world_normals,
                         f.floor_matches ? "" : "  ** the floor does NOT reproduce the runs' final states **");
-            std::printf("  run %.1f us, floor %.1f us (both include seeding 4 streams, %.1f us): run = %.2f x floor;\n"
-                        "  per tick without the seeding: %.0f ns vs %.0f ns = %.2f x\n",
+            std::printf("  run %.1f us, floor %.1f us (both include keying 4 streams, %.1f us): run = %.2f x floor;\n"
+                        "  per tick without the keying: %.0f ns vs %.0f ns = %.2f x\n",
                         f.run_us, f.floor_us, f.seed_us, ratio, 1e3 * (f.run_us - f.seed_us) / f.ticks,
                         1e3 * (f.floor_us - f.seed_us) / f.ticks, tick_ratio);
         } else {

@@ -9,7 +9,7 @@
 //   BM_FloorRun104     the FLOOR of a 104-tick run (support.hpp, floor_run)
 //   BM_Run104          a real 104-tick run (simulate(), no observer)
 //   BM_Run104Recorded  the same with the engine's per-tick accumulator (as in `brink run`)
-//   BM_Seed4           reseeding a run's four mt19937_64 streams (part of both)
+//   BM_Seed4           keying a run's four Philox streams (part of both; was seeding four mt19937_64, ~10 us)
 // Per-tick benchmarks iterate over a corpus of tick-start snapshots of real runs;
 // the items/s counter is ticks (or runs) per second.
 #include <benchmark/benchmark.h>

@@ -74,8 +74,8 @@ std::vector<RecordedRun> record_runs(const Scenario& s, std::uint64_t seed, std:
         if (ticks > 0 && static_cast<int>(rec.ticks.size()) != ticks) continue;
         rec.final_state = ws.state;
         rec.final_rung = rs.rung;
-        rec.next_bits = {ws.decisions.bits(), ws.world.bits(), ws.ladder.bits(), ws.events.bits(),
-                         ws.uses_intent ? ws.intent.bits() : 0, ws.uses_track ? ws.track.bits() : 0};
+        rec.positions = {ws.decisions.position(), ws.world.position(), ws.ladder.position(), ws.events.position(),
+                         ws.uses_intent ? ws.intent.position() : 0, ws.uses_track ? ws.track.position() : 0};
         rec.final_level = rs.level;
         runs.push_back(std::move(rec));
     }
@@ -127,7 +127,7 @@ bool floor_run(const Scenario& s, std::uint64_t seed, const RecordedRun& run, Wo
     ws.ladder.reseed(seed, run.run_id, StreamPurpose::ladder);
     ws.events.reseed(seed, run.run_id, StreamPurpose::events);
     // Version 2: the intent stream (one draw per leader with modes per tick) and the track
-    // stream (jumps, then the nuclear step), seeded only when used, as in the model.
+    // stream (jumps, then the nuclear step), keyed only when used, as in the model.
     bool jumps = false;
     for (const Action& a : s.actions) jumps = jumps || !a.jumps.empty();
     const bool track = s.nuclear.present();
@@ -193,10 +193,11 @@ bool floor_run(const Scenario& s, std::uint64_t seed, const RecordedRun& run, Wo
         state[tension] = clamp01((1.0 - s.tension_rule.decay) * state[tension] + s.tension_rule.gain * pressure);
     }
     keep(sink);
-    const std::array<std::uint64_t, 6> next{ws.decisions.bits(), ws.world.bits(), ws.ladder.bits(), ws.events.bits(),
-                                            with_modes > 0 ? ws.intent.bits() : 0, jumps || track ? ws.track.bits() : 0};
+    const std::array<std::uint64_t, 6> positions{ws.decisions.position(), ws.world.position(), ws.ladder.position(),
+                                                 ws.events.position(), with_modes > 0 ? ws.intent.position() : 0,
+                                                 jumps || track ? ws.track.position() : 0};
     return rung == run.final_rung && level == run.final_level && std::memcmp(state, run.final_state.data(), n_vars * sizeof(double)) == 0 &&
-           next == run.next_bits;
+           positions == run.positions;
 }
 
 // ---------------------------------------------------------------------------

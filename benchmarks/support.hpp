@@ -42,10 +42,10 @@ struct RecordedRun {
     std::vector<TickRecord> ticks;
     std::vector<double> final_state;
     int final_rung = 0;
-    /// The next 64 bits of each stream after the run (decisions, world, ladder, events,
+    /// Each stream's position after the run, in words (decisions, world, ladder, events,
     /// and the version-2 intent and track streams, 0 when the scenario does not use
     /// them): a floor that took other draws would leave a stream elsewhere.
-    std::array<std::uint64_t, 6> next_bits{};
+    std::array<std::uint64_t, 6> positions{};
     int final_level = 0;
 };
 
@@ -61,7 +61,7 @@ struct DrawCounts {
 DrawCounts draw_counts(const Scenario& s, const std::vector<RecordedRun>& runs);
 
 /// The FLOOR of a recorded run: the irreducible work of its ticks and nothing else.
-/// It reseeds the same four streams as a run, then per tick takes exactly the draws a
+/// It keys the same streams as a run, then per tick takes exactly the draws a
 /// tick of the model takes, from the same streams in the same order (decisions: the two
 /// misread uniforms per leader, the perceived-state normals and one choice uniform per
 /// leader; events: one uniform per event; world: one normal per noisy effect of the

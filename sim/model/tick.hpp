@@ -120,9 +120,10 @@ struct Moves {
     std::array<int, 2> position{};
 };
 
-/// Resets the workspace, the result and the run state for run `run_id` (reseeds the streams).
+/// Resets the workspace, the result and the run state for run `run_id`, and keys the
+/// streams on (seed, run_id, purpose, branch); branch 0 is the run itself.
 void start(const Scenario& s, std::uint64_t run_id, std::uint64_t seed, Workspace& ws, RunResult& result,
-           RunState& rs);
+           RunState& rs, std::uint64_t branch = 0);
 
 /// Start of a tick: the state-dependent ladder pressure and the hidden modes' switches.
 void begin(const Scenario& s, Workspace& ws, RunState& rs, RunResult& result);

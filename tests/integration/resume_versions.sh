@@ -46,8 +46,12 @@ patch_bytes() {  # patch_bytes OFFSET PRINTF-BYTES DIR: overwrites bytes of DIR/
 }
 refused model-1 "$WORK/int" "was written by model version 1 (its manifest.json); this Brink runs model version 2" \
   edit_manifest 'm["model_version"] = 1'
-refused scheme-2 "$WORK/int" "was written with random-stream scheme" \
-  edit_manifest 'm["stream_scheme"]["version"] = 2'
+# A folder of the previous scheme (Brink before the counter-based streams), and a newer
+# version of this one.
+refused scheme-v1 "$WORK/int" "was written with random-stream scheme mt19937_64-seed_seq version 1" \
+  edit_manifest 'm["stream_scheme"] = {"name": "mt19937_64-seed_seq", "version": 1}'
+refused scheme-3 "$WORK/int" "was written with random-stream scheme philox4x64-10 version 3" \
+  edit_manifest 'm["stream_scheme"]["version"] = 3'
 refused other-scheme "$WORK/int" "random-stream scheme pcg64 version" \
   edit_manifest 'm["stream_scheme"]["name"] = "pcg64"'
 refused no-versions "$WORK/int" "was written by an older Brink (its manifest.json records no model_version or stream_scheme)" \

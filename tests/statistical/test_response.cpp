@@ -36,6 +36,11 @@ constexpr std::uint64_t kPairs = 10000;
 // who look ahead), so the responses on escalation odds are smaller: those are measured
 // on 40,000 pairs.
 constexpr std::uint64_t kLargePairs = 40000;
+// The two smallest responses (Biden's risk tolerance and the channel, on escalation) need
+// 160,000 pairs for a z that a correct model reaches with margin: at 40,000 their expected
+// z is about 5 and 2, which passed or failed with the draws (found when the stream scheme
+// changed, issue 16).
+constexpr std::uint64_t kHugePairs = 160000;
 const std::string kBaseline = "scenarios/baseline.yaml";
 
 /// Keeps each run's outcome, by run id.
@@ -141,22 +146,22 @@ FirstTicks first_ticks(const std::vector<std::string>& overrides, int runs) {
 }  // namespace
 
 TEST_CASE("response: raising a leader's risk tolerance raises escalation odds", "[statistical][response]") {
-    // Risk tolerance only scales the war term (and the lookahead). Written at +0.0265
-    // (z 10.5) and, for Biden, whose Article 5 line holds most wars below the clash,
-    // +0.0059 (z 6.5, 40,000 pairs). Model version 1: +0.095 and +0.047.
-    check_effect("putin risk tolerance 0.7 -> 0.95", {"leaders.putin.traits.risk_tolerance=0.95"}, Outcome::escalation, +1, 0.009);
+    // Risk tolerance only scales the war term (and the lookahead). Measured at +0.0210
+    // (z 8.6) and, for Biden, whose Article 5 line holds most wars below the clash,
+    // +0.0050 (z 11, 160,000 pairs; stream scheme 2). Model version 1: +0.095 and +0.047.
+    check_effect("putin risk tolerance 0.7 -> 0.95", {"leaders.putin.traits.risk_tolerance=0.95"}, Outcome::escalation, +1, 0.007);
     check_effect("biden risk tolerance 0.35 -> 1", {"leaders.biden.traits.risk_tolerance=1"}, Outcome::escalation, +1, 0.002,
-                 kLargePairs);
+                 kHugePairs);
 }
 
 TEST_CASE("response: closing the channel raises escalation odds", "[statistical][response]") {
     // Channel 0: misreads at their full rate m, full state noise, no joint agreement
     // (it needs channel 0.6) until the leaders reopen the channel. Settlements fall
-    // sharply (written at -0.133, z -60). Escalation rises, but little in model version
-    // 2 (+0.0029, z 3.2 at 40,000 pairs; version 1: +0.023), because the clash is behind
+    // sharply (measured at -0.133, z -60). Escalation rises, but little in model version
+    // 2 (+0.0020, z 4.4 at 160,000 pairs; version 1: +0.023), because the clash is behind
     // the Article 5 firebreak and commitment: MODEL.md asks only that it must not fall, so
     // that check is z >= 2.5 (an ignored channel gives z = 0) and at least +0.001.
-    check_effect("channel 0.4 -> 0", {"world.variables.channel.initial=0"}, Outcome::escalation, +1, 0.001, kLargePairs, 2.5);
+    check_effect("channel 0.4 -> 0", {"world.variables.channel.initial=0"}, Outcome::escalation, +1, 0.001, kHugePairs, 2.5);
     check_effect("channel 0.4 -> 0 (settlements)", {"world.variables.channel.initial=0"}, Outcome::deescalation, -1, 0.04,
                  kLargePairs);
 }
@@ -185,9 +190,11 @@ TEST_CASE("response: reciprocity raises escalation odds, resolve raises settleme
 
 TEST_CASE("response: misperception and an escalatory misread bias lower settlement odds", "[statistical][response]") {
     // More misread moves (at the baseline's channel), and misreads skewed toward the
-    // escalatory moves, pull the leaders' replies away from agreement. Written at
-    // -0.0241 and -0.0090 (40,000 pairs); version 1: -0.043 and -0.024.
-    check_effect("putin misperception 0.25 -> 0.6", {"leaders.putin.traits.misperception=0.6"}, Outcome::deescalation, -1, 0.008);
+    // escalatory moves, pull the leaders' replies away from agreement. Measured at
+    // -0.0159 (z -4.3 at 10,000 pairs, so now run on 40,000) and -0.0126 (z -7.2, 40,000
+    // pairs; stream scheme 2); version 1: -0.043 and -0.024.
+    check_effect("putin misperception 0.25 -> 0.6", {"leaders.putin.traits.misperception=0.6"}, Outcome::deescalation, -1, 0.006,
+                 kLargePairs);
     check_effect("escalation bias 1 -> 3", {"perception.escalation_bias=3"}, Outcome::deescalation, -1, 0.003, kLargePairs);
 }
 

@@ -395,9 +395,11 @@ struct RunSnapshot {
 void start_snapshot(const Scenario& scenario, RunSnapshot& snapshot, WorkspaceHandle& workspace);
 
 /// Plays ticks snapshot.tick + 1 .. min(until, horizon), or until an outcome, drawing
-/// from the streams of run `key` under master seed `seed`. From tick 0's snapshot in
-/// one call with key = run id, this is simulate() bit for bit; continued in pieces the
-/// streams are keyed anew at each piece (a branch of the run, not the run itself).
+/// from the streams of run `key` under master seed `seed` on the branch that forks at
+/// snapshot.tick (the streams' branch word). From tick 0's snapshot in one call with
+/// key = run id, this is simulate() bit for bit; continued in pieces, each piece draws
+/// from its own branch's streams (a branch of the run, not the run itself), so a branch
+/// never replays the draws its origin made from tick 1.
 /// At the horizon the result gets the horizon's outcome. Throws RunError like simulate().
 void continue_run(const Scenario& scenario, RunSnapshot& snapshot, int until, std::uint64_t seed, std::uint64_t key,
                   WorkspaceHandle& workspace, TickObserver* observer = nullptr);
