@@ -45,11 +45,11 @@ MUTANTS = [
      "if (p.up > 0.0) expected += p.up * cost(rung);"),
     # --- the logit --------------------------------------------------------------------
     ("logit_temperature_inverted", SIM,
-     "const double z = lambda * (weights[k] - best);",
-     "const double z = (lambda > 0.0 ? 1.0 / lambda : 0.0) * (weights[k] - best);"),
+     "logit = (lambda * (logit - best)).exp();",
+     "logit = ((lambda > 0.0 ? 1.0 / lambda : 0.0) * (logit - best)).exp();"),
     ("logit_ignores_rationality", SIM,
-     "const double z = lambda * (weights[k] - best);",
-     "const double z = 1.0 * (weights[k] - best);"),
+     "logit = (lambda * (logit - best)).exp();",
+     "logit = (1.0 * (logit - best)).exp();"),
     # --- perception ---------------------------------------------------------------------
     ("misread_probability_ignored", SIM,
      "if (u_misread < p_misread) {",
@@ -243,7 +243,10 @@ MUTANTS = [
     ("resampling_keeps_one_survivor", CONDITION,
      "const auto j = std::min(survivors.size() - 1, static_cast<std::size_t>((static_cast<double>(i) + u) * step));",
      "const auto j = std::min(survivors.size() - 1, static_cast<std::size_t>(u * step));"),
+    ("branch_replays_its_origins_draws", SIM,
+     "tick::start(s, key, seed, ws, ws.spare, rs, static_cast<std::uint64_t>(snapshot.tick));",
+     "tick::start(s, key, seed, ws, ws.spare, rs, 0);"),
     ("children_share_streams", CONDITION,
-     "continue_run(s_, child.run, tick, seed, key_base + static_cast<std::uint64_t>(i), *workspaces_[t], &tracker);",
-     "continue_run(s_, child.run, tick, seed, key_base, *workspaces_[t], &tracker);"),
+     "continue_run(scenario_of(child), child.run, tick, seed, key_base + static_cast<std::uint64_t>(i), *workspaces_[t], &tracker);",
+     "continue_run(scenario_of(child), child.run, tick, seed, key_base, *workspaces_[t], &tracker);"),
 ]

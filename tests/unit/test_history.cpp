@@ -12,6 +12,7 @@
 #include "brink/calendar.hpp"
 #include "brink/history.hpp"
 #include "brink/scenario.hpp"
+#include "support.hpp"
 
 using namespace brink;
 
@@ -137,6 +138,46 @@ TEST_CASE("a run paused and continued with the same key ends like one played thr
     RunSnapshot c = run;
     continue_run(s, c, s.horizon, 3, 13, ws);
     CHECK(c.result.final_state != a.result.final_state);  // another key, another branch
+}
+
+TEST_CASE("a branch draws from its own streams: a continuation never replays its origin's draws", "[history][snapshot][random]") {
+    // A 41-rung ladder with a constant pressure 0 from rung 20: P(up) = P(down) = sig(-1)
+    // at every rung, so each tick's rung step is a function of that tick's ladder uniform
+    // alone, and 20 ticks never reach either end. A run continued after tick 8 with the
+    // same seed and key draws from branch 8 (docs/model.md, "Random numbers"); were it
+    // branch 0, its steps at ticks 9..20 would be the run's own steps at ticks 1..12.
+    using brink::test::make_world;
+    using brink::test::pressure_action;
+    Scenario s = make_world(41, {pressure_action("hold", 0.0)}, {0});
+    s.initial_rung = 20;
+    finalize(s);
+    struct Steps : TickObserver {
+        std::vector<int> by_tick;
+        void on_tick(const TickView& v) override { by_tick.push_back(v.rung - v.rung_before); }
+    };
+    WorkspaceHandle ws;
+    int replayed = 0, moving = 0;
+    for (std::uint64_t id = 0; id < 40; ++id) {
+        Steps whole;
+        RunSnapshot run;
+        start_snapshot(s, run, ws);
+        continue_run(s, run, s.horizon, 5, id, ws, &whole);
+        REQUIRE(whole.by_tick.size() == 20);
+        RunSnapshot paused;
+        start_snapshot(s, paused, ws);
+        continue_run(s, paused, 8, 5, id, ws);
+        Steps branch;
+        continue_run(s, paused, s.horizon, 5, id, ws, &branch);
+        REQUIRE(branch.by_tick.size() == 12);
+        bool same = true;
+        for (std::size_t t = 0; t < 12; ++t) same = same && branch.by_tick[t] == whole.by_tick[t];
+        replayed += same;
+        for (const int step : whole.by_tick) moving += step != 0;
+    }
+    // Under independent streams, 12 steps (each -1, 0, +1 with probabilities 0.27, 0.46,
+    // 0.27) repeat another run's by chance with probability about 0.36^12 < 1e-5 per run.
+    CHECK(moving > 100);
+    CHECK(replayed == 0);
 }
 
 TEST_CASE("claims: moves in a window, rungs by a date, variables at a date, outcomes", "[history][claims]") {
