@@ -690,9 +690,10 @@ int choose(const Scenario& s, int i, const TickContext& ctx, Workspace& ws, Lead
     if (count == 0)
         throw RunError("leader '" + leader.id + "' has no feasible action at rung " + std::to_string(ctx.rung));
     // The logit weights of all options at once: Eigen's vectorised exp (exact 1 at the
-    // best option's z = 0), then their sum.
+    // best option's z = 0), then their sum. The buffer is aligned (Workspace::weights),
+    // so which options take the packet path depends only on their count.
     const double lambda = leader.traits.rationality;
-    Eigen::Map<Eigen::ArrayXd> logit(weights, static_cast<Eigen::Index>(count));
+    Eigen::Map<Eigen::ArrayXd, Eigen::AlignedMax> logit(weights, static_cast<Eigen::Index>(count));
     logit = (lambda * (logit - best)).exp();
     const double total = logit.sum();
     const double target = ws.decisions.uniform() * total;

@@ -4,6 +4,7 @@
 // include it.
 #pragma once
 
+#include <Eigen/Core>
 #include <array>
 #include <cstdint>
 #include <vector>
@@ -21,7 +22,10 @@ struct Workspace {
     std::vector<double> predicted;        // perceived + believed opponent effect (details only)
     std::array<std::vector<double>, 2> beliefs;  // over the opponent's menu
     std::vector<char> feasible;           // by action index, on the start-of-tick state
-    std::vector<double> weights;          // logit weights of the feasible options
+    // Logit weights of the feasible options, aligned to Eigen's widest packet: the
+    // vectorised exp then never peels a scalar prefix whose length would depend on where
+    // the heap put the buffer (and so on the thread), which would change the bits.
+    std::vector<double, Eigen::aligned_allocator<double>> weights;
     std::vector<double> utilities;        // their utilities (details only)
     std::vector<int> options;             // their positions in the leader's menu
     std::vector<double> correction;       // goal-term corrections by menu position, this decision
