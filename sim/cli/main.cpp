@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
         add_backtest_command(app, command_line),
         add_calibrate_command(app, command_line),
         add_branch_command(app, command_line),
+        add_schema_command(app),
     };
     try {
         app.parse(argc, argv);
