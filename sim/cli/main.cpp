@@ -2,6 +2,7 @@
 // all the work is in the library.
 #include <iostream>
 #include <new>
+#include <string>
 
 #include "brink/engine.hpp"
 #include "brink/version.hpp"
@@ -13,7 +14,10 @@ int main(int argc, char** argv) {
     for (int i = 0; i < argc; ++i) command_line += (i ? " " : "") + std::string(argv[i]);
 
     CLI::App app{"Brink: an agent-based geopolitical crisis simulator"};
-    app.set_version_flag("--version", std::string("brink ") + brink::kVersion);
+    // What a result depends on besides the scenario, seed and runs (docs/outputs.md).
+    app.set_version_flag("--version", std::string("brink ") + brink::kVersion + " (model version " +
+                                          std::to_string(brink::kModelVersion) + ", random-stream scheme " +
+                                          brink::kStreamScheme + " version " + std::to_string(brink::kStreamSchemeVersion) + ")");
     app.require_subcommand(1);
     const std::vector<Command> commands = {
         add_run_command(app, command_line),
@@ -28,6 +32,7 @@ int main(int argc, char** argv) {
         add_backtest_command(app, command_line),
         add_calibrate_command(app, command_line),
         add_branch_command(app, command_line),
+        add_schema_command(app),
     };
     try {
         app.parse(argc, argv);

@@ -76,6 +76,10 @@ struct FieldSpec {
 /// Every field the loader accepts.
 const std::vector<FieldSpec>& scenario_fields();
 
+/// scenario_fields() as a JSON Schema (draft-07) for editors, pretty printed (json_schema.cpp;
+/// docs/scenario-reference.md, Editor support). Throws std::logic_error on a field type it cannot map.
+std::string scenario_json_schema();
+
 /// FNV-1a 64-bit hash, used for the scenario hash in manifests.
 std::uint64_t fnv1a64(std::string_view text);
 
