@@ -31,13 +31,15 @@ constexpr const char* kSourceDir = BRINK_SOURCE_DIR;
 constexpr const char* kSourceDir = "";
 #endif
 
-/// The folder holding report.py: $BRINK_ANALYSIS_DIR, else <source tree>/analysis.
-std::string analysis_dir() {
-    if (const char* env = std::getenv("BRINK_ANALYSIS_DIR"); env && *env) return env;
-    return std::string(kSourceDir) + "/analysis";
-}
+// Where `cmake --install` puts the data, relative to the installed binary's folder
+// (GNUInstallDirs: bin -> ../share/brink).
+#ifdef BRINK_INSTALLED_DATA_DIR
+constexpr const char* kInstalledDataDir = BRINK_INSTALLED_DATA_DIR;
+#else
+constexpr const char* kInstalledDataDir = "../share/brink";
+#endif
 
-/// This program's own path, for `--brink`.
+/// This program's own path, for `--brink` and to find an installed brink's data.
 std::string own_path() {
     char buf[PATH_MAX];
     const ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
@@ -46,17 +48,35 @@ std::string own_path() {
     return buf;
 }
 
+bool is_dir(const std::string& path) {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/// The folder holding report.py: $BRINK_ANALYSIS_DIR; else, for an installed brink (one with
+/// its data folder beside it), that folder's analysis/ and nothing else, so an installed copy
+/// never runs the scripts of a source tree that has since moved on; else the source tree's.
+std::string analysis_dir(const std::string& self) {
+    if (const char* env = std::getenv("BRINK_ANALYSIS_DIR"); env && *env) return env;
+    if (const auto slash = self.rfind('/'); slash != std::string::npos) {
+        const std::string data = self.substr(0, slash + 1) + kInstalledDataDir;
+        if (is_dir(data)) return data + "/analysis";
+    }
+    return std::string(kSourceDir) + "/analysis";
+}
+
 bool is_file(const std::string& path) {
     struct stat st {};
     return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 
 int report_command(const std::string& folder, const std::string& out) {
-    const std::string dir = analysis_dir();
-    const std::string script = dir + "/report.py";
+    const std::string self = own_path();
+    const std::string script = analysis_dir(self) + "/report.py";
     if (!is_file(script)) {
+        // Exit 1, not 2: the command line is fine, the installation is incomplete.
         std::cerr << "brink report: cannot find " << script
-                  << " (set BRINK_ANALYSIS_DIR to the analysis/ folder of a Brink source tree)\n";
+                  << " (reinstall with `cmake --install`, or set BRINK_ANALYSIS_DIR to a Brink analysis/ folder)\n";
         return runtime_failure;
     }
     if (!is_file(kPython)) {
@@ -64,7 +84,7 @@ int report_command(const std::string& folder, const std::string& out) {
         return runtime_failure;
     }
     std::vector<std::string> args{kPython, script, folder};
-    if (const std::string self = own_path(); !self.empty()) {
+    if (!self.empty()) {
         args.push_back("--brink");
         args.push_back(self);
     }
@@ -114,7 +134,8 @@ Command add_report_command(CLI::App& app) {
     cmd->add_option("result_dir", *folder, "A Brink result folder (the --out of run, sweep, compare or sensitivity)")->required();
     cmd->add_option("--out", *out, "The HTML file to write (default: RESULT_DIR/report.html)");
     cmd->footer("Needs /usr/bin/python3 with pandas and matplotlib (scripts/setup). The analysis scripts are found in "
-                "$BRINK_ANALYSIS_DIR, else in the source tree Brink was built from.");
+                "$BRINK_ANALYSIS_DIR; else, for an installed brink, in ../share/brink/analysis beside its bin/; "
+                "else in the source tree Brink was built from.");
     return Command{cmd, [folder, out] { return report_command(*folder, *out); }};
 }
 
