@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
         add_backtest_command(app, command_line),
         add_calibrate_command(app, command_line),
         add_branch_command(app, command_line),
+        add_new_command(app),
     };
     try {
         app.parse(argc, argv);
