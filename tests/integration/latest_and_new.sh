@@ -82,6 +82,11 @@ expect_exit 0 "sweep" -- "$BRINK" sweep first.yaml --vary ladder.tension.decay=0
 case "$(target)" in sweep-first-*) pass ;; *) fail "a sweep: latest is '$(target)'" ;; esac
 expect_exit 0 "sweep --resume --latest" -- "$BRINK" sweep --resume --latest --quiet
 grep -q "results in: results/sweep-first-" "$WORK/out" && pass || { fail "sweep --resume --latest"; cat "$WORK/out"; }
+# Commands that write their folder whole move latest at the end.
+expect_exit 0 "branch" -- "$BRINK" branch first.yaml --run 0 --tick 2 --runs 50 --quiet
+case "$(target)" in first-branch-*) pass ;; *) fail "a branch: latest is '$(target)'" ;; esac
+expect_exit 0 "sensitivity" -- "$BRINK" sensitivity second.yaml --params ladder.tension.decay:0.05:0.2 --method sobol --samples 2 --bootstrap 0 --runs 20 --quiet
+case "$(target)" in sensitivity-second-*) pass ;; *) fail "a sensitivity: latest is '$(target)'" ;; esac
 
 # Dangling, or a file: exit 2 and why.
 ln -sfn gone results/latest
