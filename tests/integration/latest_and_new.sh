@@ -66,7 +66,7 @@ expect_exit 2 "compare A B --latest" -- "$BRINK" compare first.yaml second.yaml 
 expect_stderr "excludes"
 
 # --resume --latest: an interrupted batch continues; the flags that go together, checked.
-stop_after INT 20000 "$P/results/int" -- --runs 600000 --seed 3
+stop_after INT 20000 "$P/results/int" -- --runs 200000 --seed 3
 [ "$(target)" = int ] && pass || fail "an interrupted batch: latest is '$(target)', expected int (it resumes)"
 expect_exit 0 "run --resume --latest" -- "$BRINK" run --resume --latest --quiet
 grep -q '"complete": true' results/int/manifest.json && pass || fail "--resume --latest did not finish results/int"
