@@ -19,6 +19,7 @@
 #include "brink/output.hpp"
 #include "brink/version.hpp"
 #include "common.hpp"
+#include "latest.hpp"
 
 namespace brink::cli {
 
@@ -30,6 +31,7 @@ constexpr const char* kCheckpointFile = "calibration.state";
 
 struct CalibrateOptions {
     std::string scenario, timeline, until, out, resume;
+    bool latest = false;  // --resume --latest
     std::vector<std::string> params, overrides;
     std::optional<std::uint64_t> particles, runs_per_particle, seed, max_moves;
     std::optional<int> threads;
@@ -328,6 +330,7 @@ int run_calibrate(CalibrateOptions o, const std::string& command_line) {
     const auto progress = progress_line(o.quiet);
     try {
         if (!resuming) write(state);
+        point_latest_at("calibrate", dir);  // from here on the folder resumes
         calibrate(r.priors, r.plan, likelihood, state, &stop_flag(), [&](const CalibrationState& now) {
             if (progress) std::fprintf(stderr, "\r%100s\r", "");
             if (!o.quiet) print_generation(now.generations.back(), r.runs_per_particle), std::fflush(stdout);
@@ -446,10 +449,15 @@ Command add_calibrate_command(CLI::App& app, const std::string& command_line) {
     add_integer_option(cmd, "--max-moves", o->max_moves, 1, 1000, "Metropolis-Hastings steps per generation, at most (default 8)");
     cmd->add_option("--ess-target", o->ess_target, "Share of the particles each new temperature keeps effective (default 0.5)");
     cmd->add_option("--out", o->out, "Output folder (default results/<scenario>-calibration-<time>); must not hold files");
-    cmd->add_option("--resume", o->resume, "Continue the interrupted calibration in this folder");
+    CLI::Option* resume = cmd->add_option("--resume", o->resume, "Continue the interrupted calibration in this folder (--resume --latest: in results/latest)")
+                              ->expected(0, 1);
+    add_latest_flag(cmd, o->latest, nullptr, "With --resume: continue the folder results/latest names");
     cmd->add_option("--set", o->overrides, "Override a scenario field: path=value (repeatable)");
     cmd->add_flag("--quiet", o->quiet, "Print only the folder");
-    return Command{cmd, [o, command_line] { return run_calibrate(*o, command_line); }};
+    return Command{cmd, [o, command_line, resume] {
+                       if (const int code = resume_folder("calibrate", resume->count() > 0, o->latest, o->resume); code != ok) return code;
+                       return run_calibrate(*o, command_line);
+                   }};
 }
 
 }  // namespace brink::cli

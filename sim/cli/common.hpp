@@ -49,6 +49,7 @@ Command add_backtest_command(CLI::App& app, const std::string& command_line);
 Command add_branch_command(CLI::App& app, const std::string& command_line);
 Command add_calibrate_command(CLI::App& app, const std::string& command_line);
 Command add_schema_command(CLI::App& app);
+Command add_new_command(CLI::App& app);
 /// brink trace --save-state: writes run `run` of `seed`, paused after `tick`, as a state file.
 int save_state_file(const Scenario& scenario, std::uint64_t seed, std::uint64_t run, int tick, const std::string& path);
 

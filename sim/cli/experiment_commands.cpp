@@ -13,6 +13,7 @@
 #include "brink/output.hpp"
 #include "brink/study.hpp"
 #include "common.hpp"
+#include "latest.hpp"
 
 namespace brink::cli {
 
@@ -143,6 +144,7 @@ Command add_sweep_command(CLI::App& app, const std::string& command_line) {
         std::vector<std::string> vary;
         std::optional<int> sample;  // empty: the full grid
         std::string method = "lhs";
+        bool latest = false;
     };
     auto o = std::make_shared<Options>();
     CLI::App* cmd = app.add_subcommand("sweep", "Run the Monte Carlo at every point of a parameter grid or Latin hypercube");
@@ -150,12 +152,16 @@ Command add_sweep_command(CLI::App& app, const std::string& command_line) {
     cmd->add_option("--vary", o->vary, "path=a,b,c or path=lo:hi:count (grid), or path=lo:hi with --sample (repeatable)");
     add_integer_option(cmd, "--sample", o->sample, 1, kMaxExperimentPoints, "Latin hypercube sample size instead of the full grid");
     cmd->add_option("--method", o->method, "Sampling method for --sample (lhs)");
-    cmd->add_option("--resume", o->resume, "Continue an interrupted sweep in this folder");
+    CLI::Option* resume = cmd->add_option("--resume", o->resume, "Continue an interrupted sweep in this folder (--resume --latest: in results/latest)")
+                              ->expected(0, 1);
+    add_latest_flag(cmd, o->latest, nullptr, "With --resume: continue the folder results/latest names");
     o->common.add_to(cmd, "Runs per point (default: the scenario's run.runs)");
-    return Command{cmd, [o, command_line] {
+    return Command{cmd, [o, command_line, resume] {
         return guarded("sweep", [&] {
+            if (const int code = resume_folder("sweep", resume->count() > 0, o->latest, o->resume); code != ok) return code;
             StudyOptions options;
             if (const std::string e = o->common.to_options(options, command_line); !e.empty()) return usage("sweep", e);
+            options.folder_ready = [](const std::string& dir) { point_latest_at("sweep", dir); };
             if (o->resume.empty() == o->scenario.empty()) return usage("sweep", "give a scenario file, or --resume DIR");
             if (!o->resume.empty() && (!o->vary.empty() || o->sample || o->common.runs || o->common.seed ||
                                        !o->common.overrides.empty() || !o->common.out.empty()))
@@ -203,14 +209,22 @@ Command add_compare_command(CLI::App& app, const std::string& command_line) {
     struct Options {
         CommonFlags common;
         std::string a, b;
+        bool latest = false;
     };
     auto o = std::make_shared<Options>();
     CLI::App* cmd = app.add_subcommand("compare", "Paired comparison of two scenarios (or two result folders) under common random numbers");
     cmd->add_option("a", o->a, "Scenario file or result folder A")->required();
-    cmd->add_option("b", o->b, "Scenario file or result folder B")->required();
+    CLI::Option* b = cmd->add_option("b", o->b, "Scenario file or result folder B");
+    add_latest_flag(cmd, o->latest, b, "B is the folder results/latest names (brink compare OLD_FOLDER --latest)");
     o->common.add_to(cmd, "Runs of each scenario (default: A's run.runs)");
     return Command{cmd, [o, command_line] {
         return guarded("compare", [&] {
+            if (o->latest) {
+                const std::optional<std::string> latest = latest_folder("compare");
+                if (!latest) return static_cast<int>(usage_error);
+                o->b = *latest;
+            }
+            if (o->b.empty()) return usage("compare", "give B (a scenario file or a result folder), or --latest");
             StudyOptions options;
             if (const std::string e = o->common.to_options(options, command_line); !e.empty()) return usage("compare", e);
             const bool folders = fs::is_directory(o->a) && fs::is_directory(o->b);
@@ -229,6 +243,7 @@ Command add_compare_command(CLI::App& app, const std::string& command_line) {
                 end_progress(options);
             }
             write_comparison(c, dir, command_line);
+            point_latest_at("compare", dir);
             std::printf("\nA: %s\nB: %s\n%llu paired runs (same seed, same run ids)\n\n", c.label_a.c_str(), c.label_b.c_str(),
                         static_cast<unsigned long long>(c.outcomes[0].n));
             std::printf("  %-15s %7s %7s %9s   %-20s %9s  %s\n", "outcome", "A", "B", "B - A", "95% interval", "p", "");
@@ -304,6 +319,7 @@ Command add_sensitivity_command(CLI::App& app, const std::string& command_line) 
                 std::printf("interrupted; nothing written to %s/ (a sensitivity run is not resumable)\n", dir.c_str());
                 return stop_exit_code();
             }
+            point_latest_at("sensitivity", dir);
             print_sensitivity(result, o->outcome);
             std::printf("\nresults in: %s/ (sensitivity.csv, design.csv)\n", dir.c_str());
             if (result.failed_runs > 0) {

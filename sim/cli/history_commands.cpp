@@ -13,6 +13,7 @@
 #include "brink/history_output.hpp"
 #include "brink/output.hpp"
 #include "common.hpp"
+#include "latest.hpp"
 
 namespace brink::cli {
 
@@ -163,6 +164,7 @@ int write_folder(const std::string& command, const std::string& dir, const std::
     } catch (const OutputError& e) {
         return exit_code_for(command, e);
     }
+    point_latest_at(command, dir);  // written whole: complete from here on
     return ok;
 }
 

@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
         add_calibrate_command(app, command_line),
         add_branch_command(app, command_line),
         add_schema_command(app),
+        add_new_command(app),
     };
     try {
         app.parse(argc, argv);

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "common.hpp"
+#include "latest.hpp"
 
 extern char** environ;
 
@@ -129,14 +130,24 @@ int report_command(const std::string& folder, const std::string& out) {
 Command add_report_command(CLI::App& app) {
     auto folder = std::make_shared<std::string>();
     auto out = std::make_shared<std::string>();
+    auto latest = std::make_shared<bool>(false);
     CLI::App* cmd = app.add_subcommand("report", "Write one self-contained HTML report (odds, figures, sample runs, "
                                                  "parameters) of a run, sweep, compare or sensitivity folder");
-    cmd->add_option("result_dir", *folder, "A Brink result folder (the --out of run, sweep, compare or sensitivity)")->required();
+    CLI::Option* dir = cmd->add_option("result_dir", *folder, "A Brink result folder (the --out of run, sweep, compare or sensitivity)");
+    add_latest_flag(cmd, *latest, dir, "Report on the folder results/latest names");
     cmd->add_option("--out", *out, "The HTML file to write (default: RESULT_DIR/report.html)");
     cmd->footer("Needs /usr/bin/python3 with pandas and matplotlib (scripts/setup). The analysis scripts are found in "
                 "$BRINK_ANALYSIS_DIR; else, for an installed brink, in ../share/brink/analysis beside its bin/; "
                 "else in the source tree Brink was built from.");
-    return Command{cmd, [folder, out] { return report_command(*folder, *out); }};
+    return Command{cmd, [folder, out, latest] {
+                       if (*latest) {
+                           const std::optional<std::string> named = latest_folder("report");
+                           if (!named) return static_cast<int>(usage_error);
+                           *folder = *named;
+                       }
+                       if (folder->empty()) return std::cerr << "brink report: give a RESULT_DIR, or --latest\n", static_cast<int>(usage_error);
+                       return report_command(*folder, *out);
+                   }};
 }
 
 }  // namespace brink::cli

@@ -14,6 +14,7 @@
 #include "brink/stats.hpp"
 #include "brink/trace.hpp"
 #include "common.hpp"
+#include "latest.hpp"
 
 namespace brink::cli {
 
@@ -33,6 +34,7 @@ struct RunOptions {
     std::string record;       // "events": write events.csv
     std::string record_runs;  // which runs' events: "0-99,250" (empty: all)
     std::string ensemble;     // a calibration's posterior.csv: a parameter set per run
+    bool latest = false;        // --resume --latest: the folder results/latest names
 };
 
 /// Run-id ranges [first, last] of --record-runs ("0-99,250,1000-"); nullopt on a bad list.
@@ -231,6 +233,7 @@ int run_command(const RunOptions& o, const std::string& command_line) {
         std::cerr << "brink run: " << e.what() << "\n";
         return usage_error;
     }
+    point_latest_at("run", folder->dir());  // from here on the folder resumes
 
     install_signal_handlers();
     const bool tty = is_terminal(STDERR_FILENO);
@@ -322,13 +325,16 @@ Command add_run_command(CLI::App& app, const std::string& command_line) {
     cmd->add_option("--set", o->overrides, "Override a scenario field: path=value (repeatable)");
     cmd->add_option("--precision", o->precision, "Stop when every outcome's 95% half-width is below this");
     add_integer_option(cmd, "--block-size", o->block_size, 1, 1000000, "Runs per block (flush and stopping granularity; default 4096)");
-    cmd->add_option("--resume", o->resume, "Continue an interrupted batch in this folder");
+    cmd->add_option("--resume", o->resume, "Continue an interrupted batch in this folder (--resume --latest: in results/latest)")->expected(0, 1);
+    add_latest_flag(cmd, o->latest, nullptr, "With --resume: continue the folder results/latest names");
     cmd->add_flag("--quiet", o->quiet, "No progress line");
     cmd->add_option("--record", o->record, "events: also write events.csv, every move, misread, event and rung change (give it again with --resume)");
     cmd->add_option("--record-runs", o->record_runs, "With --record events: only these runs, e.g. 0-99,250 (default all)");
     cmd->add_option("--ensemble", o->ensemble, "A calibration's posterior.csv: each run plays a parameter set drawn from it (odds with parameter uncertainty)");
     const GivenOptions given = add_given_options(cmd);
-    return Command{cmd, [o, given, command_line] {
+    CLI::Option* resume = cmd->get_option("--resume");
+    return Command{cmd, [o, given, command_line, resume] {
+                       if (const int code = resume_folder("run", resume->count() > 0, o->latest, o->resume); code != ok) return code;
                        if (const int code = check_options(*o); code != ok) return code;
                        if (!given->timeline.empty() || !given->as_of.empty() || given->ess_floor) {
                            if (given->timeline.empty()) return std::cerr << "brink run: --as-of and --ess-floor go with --given TIMELINE\n", int{usage_error};

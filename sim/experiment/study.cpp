@@ -306,6 +306,7 @@ SweepStatus run_sweep(const SweepPlan& plan, const std::string& dir, const Study
     write_file_atomically((fs::path(dir) / "points.csv").string(), table);
     write_file_atomically((fs::path(dir) / "sweep-plan.txt").string(),
                           "runs=" + std::to_string(runs) + "\nseed=" + std::to_string(seed) + "\n");
+    if (options.folder_ready) options.folder_ready(dir);
     write_sweep_results(dir, paths, values, false, runs, seed, options, 0);
     return continue_sweep(dir, options);
 }
@@ -314,6 +315,7 @@ SweepStatus resume_sweep(const std::string& dir, const StudyOptions& options) {
     if (!fs::exists(fs::path(dir) / "points.csv")) throw OutputError(dir + " is not a Brink sweep folder (no points.csv)");
     const FolderLock lock(dir);
     check_manifest_versions(dir);
+    if (options.folder_ready) options.folder_ready(dir);
     return continue_sweep(dir, options);
 }
 

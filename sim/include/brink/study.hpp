@@ -27,6 +27,8 @@ struct StudyOptions {
     std::string command_line;
     const std::atomic<bool>* stop = nullptr;
     StudyProgress progress;
+    /// Called with a sweep's folder once it resumes (its plan on disk, or locked for a resume).
+    std::function<void(const std::string&)> folder_ready;
 };
 
 // ---------------------------------------------------------------- sweep
