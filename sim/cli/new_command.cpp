@@ -10,10 +10,12 @@
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <stdexcept>
 
 #include "brink/output.hpp"
 #include "common.hpp"
+#include "data_dirs.hpp"
 
 namespace brink::cli {
 
@@ -21,19 +23,18 @@ namespace fs = std::filesystem;
 
 namespace {
 
-#ifdef BRINK_SOURCE_DIR
-constexpr const char* kSourceDir = BRINK_SOURCE_DIR;
-#else
-constexpr const char* kSourceDir = "";
-#endif
-
-/// --from's default: scenarios/baseline.yaml here, else the one Brink was built from.
+/// --from's default: scenarios/baseline.yaml here, else an installed brink's, else the one in
+/// the source tree Brink was built from.
 std::string default_base() {
     const std::string here = "scenarios/baseline.yaml";
     std::error_code ec;
-    if (fs::is_regular_file(here, ec) || !*kSourceDir) return here;
-    const std::string built = std::string(kSourceDir) + "/" + here;
-    return fs::is_regular_file(built, ec) ? built : here;
+    if (fs::is_regular_file(here, ec)) return here;
+    for (const std::optional<std::string>& root : {installed_data_dir(), std::optional<std::string>(source_dir())}) {
+        if (!root || root->empty()) continue;
+        const std::string there = *root + "/" + here;
+        if (fs::is_regular_file(there, ec)) return there;
+    }
+    return here;
 }
 
 const FieldSpec& spec(std::string_view path) {

@@ -7,15 +7,16 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <climits>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "common.hpp"
+#include "data_dirs.hpp"
 #include "latest.hpp"
 
 extern char** environ;
@@ -26,44 +27,13 @@ namespace {
 
 constexpr const char* kPython = "/usr/bin/python3";
 
-#ifdef BRINK_SOURCE_DIR
-constexpr const char* kSourceDir = BRINK_SOURCE_DIR;
-#else
-constexpr const char* kSourceDir = "";
-#endif
-
-// Where `cmake --install` puts the data, relative to the installed binary's folder
-// (GNUInstallDirs: bin -> ../share/brink).
-#ifdef BRINK_INSTALLED_DATA_DIR
-constexpr const char* kInstalledDataDir = BRINK_INSTALLED_DATA_DIR;
-#else
-constexpr const char* kInstalledDataDir = "../share/brink";
-#endif
-
-/// This program's own path, for `--brink` and to find an installed brink's data.
-std::string own_path() {
-    char buf[PATH_MAX];
-    const ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
-    if (n <= 0) return {};
-    buf[n] = '\0';
-    return buf;
-}
-
-bool is_dir(const std::string& path) {
-    struct stat st {};
-    return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
-}
-
 /// The folder holding report.py: $BRINK_ANALYSIS_DIR; else, for an installed brink (one with
 /// its data folder beside it), that folder's analysis/ and nothing else, so an installed copy
 /// never runs the scripts of a source tree that has since moved on; else the source tree's.
-std::string analysis_dir(const std::string& self) {
+std::string analysis_dir() {
     if (const char* env = std::getenv("BRINK_ANALYSIS_DIR"); env && *env) return env;
-    if (const auto slash = self.rfind('/'); slash != std::string::npos) {
-        const std::string data = self.substr(0, slash + 1) + kInstalledDataDir;
-        if (is_dir(data)) return data + "/analysis";
-    }
-    return std::string(kSourceDir) + "/analysis";
+    if (const std::optional<std::string> data = installed_data_dir()) return *data + "/analysis";
+    return source_dir() + "/analysis";
 }
 
 bool is_file(const std::string& path) {
@@ -73,7 +43,7 @@ bool is_file(const std::string& path) {
 
 int report_command(const std::string& folder, const std::string& out) {
     const std::string self = own_path();
-    const std::string script = analysis_dir(self) + "/report.py";
+    const std::string script = analysis_dir() + "/report.py";
     if (!is_file(script)) {
         // Exit 1, not 2: the command line is fine, the installation is incomplete.
         std::cerr << "brink report: cannot find " << script
