@@ -136,14 +136,20 @@ class TrackLaw:
             total += p * f[r]
         return total
 
-    def propagate(self, x, f):
-        """(P f)(r): the expectation of f one step on from every rung r under pressure x."""
+    def table(self, x):
+        """The step probabilities (P(up), P(down)) of every rung under pressure x; None
+        where the rung absorbs."""
+        return [None if self.absorbing[r] else self.step(r, x) for r in range(self.size)]
+
+    def propagate(self, x, f, table=None):
+        """(P f)(r): the expectation of f one step on from every rung r under pressure x
+        (`table`: self.table(x), when the caller already has it)."""
         out = []
-        for r in range(self.size):
-            if self.absorbing[r]:
+        for r, probabilities in enumerate(table or self.table(x)):
+            if probabilities is None:
                 out.append(f[r])
                 continue
-            p_up, p_down = self.step(r, x)
+            p_up, p_down = probabilities
             value = (1.0 - p_up - p_down) * f[r]
             if p_up > 0.0:
                 value += p_up * f[r + 1]
@@ -156,9 +162,10 @@ class TrackLaw:
         """W_m(r) = discount * P (c + W_{m-1})(r), W_0 = 0: the discounted war cost still to
         come from rung r over `steps` more ticks at pressure x; returns W_steps, W_{steps-1}."""
         w = rest = [0.0] * self.size
+        table = self.table(x)  # the same steps every tick of the forecast
         for _ in range(steps):
             rest = w
-            w = [discount * v for v in self.propagate(x, [c + v for c, v in zip(self.war_cost, w)])]
+            w = [discount * v for v in self.propagate(x, [c + v for c, v in zip(self.war_cost, w)], table)]
         return w, rest
 
 

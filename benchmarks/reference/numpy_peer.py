@@ -195,7 +195,7 @@ class Tables:
         # the position of each commitment's response in its committer's menu; the value of
         # the response to the leader who anticipates it.
         C = sc.commitments
-        self.triggered_by = [[[c for c, com in enumerate(C) if com.by == 1 - i and a in com.trigger] for a in L.menu]
+        self.triggered_by = [[tuple(c for c, com in enumerate(C) if com.by == 1 - i and a in com.trigger) for a in L.menu]
                              for i, L in enumerate(sc.leaders)]
         self.response_position = [sc.leaders[com.by].menu.index(com.response) for com in C]
         self.response_value = [sum(sc.leaders[1 - com.by].value_weights[e.variable] * e.mean
@@ -224,11 +224,14 @@ def feasible(conditions, S, rung):
 
 
 def logistic(z):
-    return 1.0 / (1.0 + np.exp(-z))
+    e = np.exp(-z)
+    e += 1.0
+    return np.divide(1.0, e, out=e)
 
 
 def clamp01(x):
-    return np.minimum(np.maximum(x, 0.0), 1.0)
+    x = np.maximum(x, 0.0)
+    return np.minimum(x, 1.0, out=x)
 
 
 def step_probabilities(t: Tables, rung, x, up_threshold, down_threshold):
@@ -258,15 +261,21 @@ def decide(t, i, ld, law, nlaw, st, F, seen, tension0, state_pressure, rng, nois
     cols = np.arange(n)
     own, opp = t.menus[i], t.menus[1 - i]
     channel = S[sc.channel]
-    P = S.copy()
     if noisy_state:
-        P += sc.state_noise * (1.0 - channel) * rng.standard_normal(S.shape)
+        P = rng.standard_normal(S.shape)
+        P *= sc.state_noise * (1.0 - channel)
+        P += S
+    else:
+        P = S.copy()
     # The believed opponent move: beliefs over its feasible moves (equal shares if no mass).
     Fo = F[opp]
     bo = st["beliefs"][i] * Fo
     mass = bo.sum(axis=0)
-    count = Fo.sum(axis=0)
-    w = np.where(mass > 0, bo / np.where(mass > 0, mass, 1.0), Fo / count)
+    some = mass > 0
+    w = np.divide(bo, np.where(some, mass, 1.0), out=bo)
+    if not some.all():
+        none = ~some
+        w[:, none] = Fo[:, none] / Fo[:, none].sum(axis=0)
     P += t.mean[opp].T @ w
     e_bar = t.escalation[opp] @ w
     before = clamp01(P)
@@ -300,7 +309,7 @@ def decide(t, i, ld, law, nlaw, st, F, seen, tension0, state_pressure, rng, nois
             NW, NW_rest = nlaw.values(nup2, ndown2, H - 1, delta)
     modes = t.modes[i]
     if modes is not None:
-        propensity = modes[0][st["mode"][i]]  # runs x menu
+        propensity = np.take(modes[0].T, st["mode"][i], axis=1)  # menu x runs
     # What every option reads at the runs' rungs and levels, gathered once per decision.
     ladder_at = law.at(rung)
     cost3 = around(law.cost, rung, cols)
@@ -314,14 +323,22 @@ def decide(t, i, ld, law, nlaw, st, F, seen, tension0, state_pressure, rng, nois
     # War terms depend on a move only through its escalation, nuclear pressure and jumps:
     # once per decision for each such class of moves.
     war_terms = {}
+    committed_by = {}  # per set of triggered commitments: committed_responses()
+    scratch = np.empty(n)
+    seen_any, seen_all = has_seen.any(), has_seen.all()
     for k, a in enumerate(own):
         Fa = F[a]
         if not Fa.any():
             continue
         action = sc.actions[a]
-        goals = np.zeros(n)
+        u = np.zeros(n)  # the goals term first, in place
         for e in action.effects:
-            goals += L.value_weights[e.variable] * (clamp01(P[e.variable] + e.mean) - before[e.variable])
+            np.add(P[e.variable], e.mean, out=scratch)
+            np.maximum(scratch, 0.0, out=scratch)
+            np.minimum(scratch, 1.0, out=scratch)
+            scratch -= before[e.variable]
+            scratch *= L.value_weights[e.variable]
+            u += scratch
         key = (t.escalation[a], t.nuclear[a]) if not action.jumps else a
         terms = war_terms.get(key)
         if terms is None:
@@ -342,55 +359,81 @@ def decide(t, i, ld, law, nlaw, st, F, seen, tension0, state_pressure, rng, nois
                     look = look + three(NW3, nup, ndown)
             terms = war_terms[key] = (up, down, pi, nup, ndown, averse * war, look)
         up, down, pi, nup, ndown, war, look = terms
-        u = goals - war - t.cost[a]
+        u -= war
+        u -= t.cost[a]
         if H >= 2:
             # Committed responses of the opponent that this move triggers (active, not pending).
             triggered = t.triggered_by[i][k]
-            if triggered:
-                shift = np.zeros(n)
-                nshift = np.zeros(n)
-                committed = np.zeros(n)
-                live = np.zeros(n, dtype=bool)
-                for c in triggered:
-                    on = st["active"][c] & ~st["pending"][c]
-                    kappa = np.where(on, st["credibility"][c], 0.0)
-                    response = commitments[c].response
-                    shift += kappa * (t.escalation[response] - (e_bar + type_shift))
-                    nshift += kappa * (t.nuclear[response] - n_bar) if track else 0.0
-                    committed += kappa * t.response_value[c]
-                    live |= on
-                if live.any():
-                    r = np.flatnonzero(live)
-                    look = look.copy()  # the class's look is shared with the moves that trigger nothing
-                    # Tick 2 under the committed responses: pi_1 . delta P_2 (c + W_{H-2}).
-                    sup, sdown = law.table(x_later[r] + shift[r])
-                    v2 = delta * law.apply(sup, sdown, law.cost_col + W_rest[:, r])
-                    if action.jumps:
-                        look[r] = (pi[:, r] * v2).sum(axis=0)
-                    else:
-                        look[r] = gather3(v2, rung[r], np.arange(len(r)), up[r], down[r])
-                    if track:
-                        snup, sndown = nlaw.table(y_later[r] + nshift[r])
-                        nv2 = delta * nlaw.apply(snup, sndown, nlaw.cost_col + NW_rest[:, r])
-                        look[r] += gather3(nv2, level[r], np.arange(len(r)), nup[r], ndown[r])
-                    u = u + delta * committed
-            u = u - averse * look
-        if ld.reciprocity[i] != 0.0:
-            u = u + np.where(has_seen, -ld.reciprocity[i] * np.abs(t.escalation[a] - seen_esc), 0.0)
+            if triggered and triggered not in committed_by:
+                committed_by[triggered] = committed_responses(
+                    t, st, triggered, law, nlaw, e_bar + type_shift, n_bar if track else 0.0, x_later, W_rest,
+                    y_later if track else None, NW_rest if track else None, delta)
+            responses = committed_by[triggered] if triggered else None
+            if responses:
+                r, committed, v2, nv2 = responses
+                look = look.copy()  # the class's look is shared with the moves that trigger nothing
+                # Tick 2 under the committed responses: pi_1 . delta P_2 (c + W_{H-2}).
+                if action.jumps:
+                    look[r] = (pi[:, r] * v2).sum(axis=0)
+                else:
+                    look[r] = gather3(v2, rung[r], np.arange(len(r)), up[r], down[r])
+                if track:
+                    look[r] += gather3(nv2, level[r], np.arange(len(r)), nup[r], ndown[r])
+                u += delta * committed
+            u -= averse * look
+        if ld.reciprocity[i] != 0.0 and seen_any:
+            np.subtract(t.escalation[a], seen_esc, out=scratch)
+            np.abs(scratch, out=scratch)
+            scratch *= -ld.reciprocity[i]
+            u += scratch if seen_all else np.where(has_seen, scratch, 0.0)
         if ld.resolve[i] != 0.0:
-            u = u + np.where(last == k, ld.resolve[i], 0.0)
+            u[last == k] += ld.resolve[i]
         if modes is not None:
-            u = u + propensity[:, k]
-        U[k] = np.where(Fa, u, -np.inf)
+            u += propensity[k]
+        np.copyto(U[k], u, where=Fa)
     # Audience costs: the committer's response gains them while its commitment is pending.
     for c, com in enumerate(commitments):
         if com.by == i and com.audience_cost != 0.0:
             k = t.response_position[c]
             U[k] = np.where(st["pending"][c], U[k] + com.audience_cost, U[k])
-    W_logit = np.exp(L.rationality * (U - U.max(axis=0)))
+    U -= U.max(axis=0)
+    U *= L.rationality
+    W_logit = np.exp(U, out=U)
     cum = np.cumsum(W_logit, axis=0)
     target = rng.random(n) * cum[-1]
     return np.minimum((cum <= target).sum(axis=0), len(own) - 1)
+
+
+def committed_responses(t, st, triggered, law, nlaw, e_later, n_bar, x_later, W_rest, y_later, NW_rest, delta):
+    """What the opponent's commitments `triggered` (active, not pending) change in a move's
+    utility, shared by every move that triggers the same ones: the runs r where one is
+    live, the credibility-weighted value of the responses, and tick 2 of the lookahead
+    under their pressure (delta P_2 (c + W_{H-2}) on the ladder, and on the track or None);
+    None where none is live."""
+    n = len(st["rung"])
+    track = nlaw is not None
+    shift = np.zeros(n)
+    nshift = np.zeros(n)
+    committed = np.zeros(n)
+    live = np.zeros(n, dtype=bool)
+    for c in triggered:
+        on = st["active"][c] & ~st["pending"][c]
+        kappa = np.where(on, st["credibility"][c], 0.0)
+        response = t.sc.commitments[c].response
+        shift += kappa * (t.escalation[response] - e_later)
+        nshift += kappa * (t.nuclear[response] - n_bar) if track else 0.0
+        committed += kappa * t.response_value[c]
+        live |= on
+    if not live.any():
+        return None
+    r = np.flatnonzero(live)
+    sup, sdown = law.table(x_later[r] + shift[r])
+    v2 = delta * law.apply(sup, sdown, law.cost_col + W_rest[:, r])
+    nv2 = None
+    if track:
+        snup, sndown = nlaw.table(y_later[r] + nshift[r])
+        nv2 = delta * nlaw.apply(snup, sndown, nlaw.cost_col + NW_rest[:, r])
+    return r, committed, v2, nv2
 
 
 def switch_modes(t, st, rng):
