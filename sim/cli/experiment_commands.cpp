@@ -219,11 +219,7 @@ Command add_compare_command(CLI::App& app, const std::string& command_line) {
     o->common.add_to(cmd, "Runs of each scenario (default: A's run.runs)");
     return Command{cmd, [o, command_line] {
         return guarded("compare", [&] {
-            if (o->latest) {
-                const std::optional<std::string> latest = latest_folder("compare");
-                if (!latest) return static_cast<int>(usage_error);
-                o->b = *latest;
-            }
+            if (const int code = take_latest("compare", o->latest, o->b); code != ok) return code;
             if (o->b.empty()) return usage("compare", "give B (a scenario file or a result folder), or --latest");
             StudyOptions options;
             if (const std::string e = o->common.to_options(options, command_line); !e.empty()) return usage("compare", e);

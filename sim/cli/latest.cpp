@@ -99,10 +99,14 @@ int resume_folder(const std::string& command, bool resume_given, bool latest, st
     if (!resume_given) return ok;
     if (latest && !dir.empty()) return fail("give --resume DIR or --resume --latest, not both");
     if (!latest && dir.empty()) return fail("--resume needs the folder to continue: --resume DIR, or --resume --latest");
+    return take_latest(command, latest, dir);
+}
+
+int take_latest(const std::string& command, bool latest, std::string& folder) {
     if (!latest) return ok;
-    const std::optional<std::string> folder = latest_folder(command);
-    if (!folder) return usage_error;
-    dir = *folder;
+    const std::optional<std::string> named = latest_folder(command);
+    if (!named) return usage_error;
+    folder = *named;
     return ok;
 }
 

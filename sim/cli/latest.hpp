@@ -22,6 +22,10 @@ std::optional<std::string> latest_folder(const std::string& command);
 /// Adds the --latest flag, which stands for the folder option `folder` (CLI11 refuses both).
 CLI::Option* add_latest_flag(CLI::App* cmd, bool& latest, CLI::Option* folder, const std::string& help);
 
+/// With `latest`, fills `folder` from results/latest. Returns an exit code: 0, or 2 after
+/// printing why results/latest cannot be used.
+int take_latest(const std::string& command, bool latest, std::string& folder);
+
 /// `--resume [DIR]` with `--latest`: fills `dir` from results/latest when --latest is given.
 /// `resume_given`: --resume was on the command line (with or without DIR). Returns an exit
 /// code: 0, or 2 after printing why (--latest without --resume, --resume with neither, both).

@@ -110,11 +110,7 @@ Command add_report_command(CLI::App& app) {
                 "$BRINK_ANALYSIS_DIR; else, for an installed brink, in ../share/brink/analysis beside its bin/; "
                 "else in the source tree Brink was built from.");
     return Command{cmd, [folder, out, latest] {
-                       if (*latest) {
-                           const std::optional<std::string> named = latest_folder("report");
-                           if (!named) return static_cast<int>(usage_error);
-                           *folder = *named;
-                       }
+                       if (const int code = take_latest("report", *latest, *folder); code != ok) return code;
                        if (folder->empty()) return std::cerr << "brink report: give a RESULT_DIR, or --latest\n", static_cast<int>(usage_error);
                        return report_command(*folder, *out);
                    }};
