@@ -14,6 +14,8 @@ manifest.json (or, without a manifest, recognised by the CSV files it holds):
     >>> import brink_results as br
     >>> r = br.load("results/baseline")          # RunResult, SweepResult, ...
     >>> r.probabilities()                         # outcome odds with 95% intervals
+    >>> r.manifest["seed"], list(r.tables)        # the manifest; every CSV file: ['errors', 'runs', ...]
+    >>> r.tables["runs"].dtypes                   # each column typed (COLUMN_TYPES)
 
 Anything that is not a readable Brink folder raises BrinkResultError with a
 message fit for a user; the command-line scripts print it and exit with code 2.
@@ -23,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -58,9 +61,10 @@ def _fail(path: Path, message: str):
 def read_table(path: Path, columns: dict[str, str], *, usecols=None) -> pd.DataFrame:
     """Reads a CSV and checks that each column in `columns` exists and has the given type.
 
-    Types: "int" (no gaps), "int?" (integers, empty allowed -> pandas Int64), "float" (no gaps),
-    "float?" (empty allowed -> NaN), "str", "outcome" (one of OUTCOMES), "outcome?" (also empty),
-    "bool" (true/false). Other columns are kept as pandas reads them.
+    Types: "int" (no gaps), "int?" (integers, empty allowed -> pandas Int64), "uint" (0 ... 2^64-1),
+    "float" (no gaps), "float?" (empty allowed -> NaN), "str", "outcome" (one of OUTCOMES), "outcome?"
+    (also empty), "bool" (true/false), "bool?" (empty -> <NA>), "date" / "date?" (YYYY-MM-DD ->
+    datetime64, empty -> NaT), "category". Other columns: numbers where every value parses as one.
     """
     path = Path(path)
     if not path.is_file():
@@ -84,7 +88,7 @@ def read_table(path: Path, columns: dict[str, str], *, usecols=None) -> pd.DataF
         if col not in columns:
             converted = pd.to_numeric(df[col], errors="coerce")
             if converted.notna().sum() == df[col].notna().sum():
-                df[col] = converted
+                df[col] = converted if pd.api.types.is_integer_dtype(converted) else _exact_floats(df[col])
     return df
 
 
@@ -106,7 +110,7 @@ def _convert(path: Path, df: pd.DataFrame, col: str, kind: str) -> pd.Series:
             if not np.all(np.equal(np.floor(finite), finite)):
                 _fail(path, f"column {col} should hold whole numbers")
             return values.astype("Int64") if optional else values.astype("int64")
-        return values.astype("float64")
+        return _exact_floats(raw)
     if base == "outcome":
         bad = raw.notna() & ~raw.isin(OUTCOMES)
         if bad.any():
@@ -121,8 +125,30 @@ def _convert(path: Path, df: pd.DataFrame, col: str, kind: str) -> pd.Series:
         if bad.any():
             row = int(bad.to_numpy().nonzero()[0][0])
             _fail(path, f"column {col} should be true or false; data row {row + 1} has {raw.iloc[row]!r}")
+        if optional:  # pandas' nullable boolean: an empty cell is <NA>, not False
+            return lowered.map({"true": True, "1": True, "false": False, "0": False}).astype("boolean")
         return lowered.isin(["true", "1"])
+    if base == "uint":  # a seed: 0 ... 2^64 - 1 does not fit int64
+        values = pd.to_numeric(raw, errors="coerce")
+        if (values.isna() & raw.notna()).any() or (values.dropna() < 0).any():
+            _fail(path, f"column {col} should hold whole numbers 0 to 2^64-1")
+        return values.astype("uint64")
+    if base == "date":
+        values = pd.to_datetime(raw, format="%Y-%m-%d", errors="coerce")
+        bad = values.isna() & raw.notna()
+        if bad.any():
+            row = int(bad.to_numpy().nonzero()[0][0])
+            _fail(path, f"column {col} should hold dates YYYY-MM-DD; data row {row + 1} has {raw.iloc[row]!r}")
+        return values
+    if base == "category":
+        return raw.astype("category")
     return raw
+
+
+def _exact_floats(raw: pd.Series) -> pd.Series:
+    """Text to float64, correctly rounded (Python's float): pandas' fast parser (to_numeric, read_csv's
+    default) can miss the nearest double by one unit in the last place, and Brink writes round-trip digits."""
+    return raw.astype("float64")
 
 
 def read_json(path: Path) -> dict:
@@ -192,6 +218,130 @@ def load(folder):
     return {"run": load_run, "sweep": load_sweep, "compare": load_compare, "sensitivity": load_sensitivity}[kind](folder)
 
 
+# ---------------------------------------------------------------- every file of a folder, typed
+
+# The type of each column of every CSV file Brink writes (docs/outputs.md, docs/timelines.md,
+# docs/calibration.md): (pattern, type) pairs, the first full match wins. A column no pattern
+# names (a leader's action counts, a swept or calibrated parameter) is typed by its values:
+# whole numbers -> int64 (Int64 when some are empty), other numbers -> float64, else text.
+_FIRST_PASSAGE = (r"first_tick_.*|last_tick_.*", "int?")
+_PROBABILITY = (r"probability|low|high", "float?")
+COLUMN_TYPES = {
+    "runs.csv": [("run_id|end_tick|max_rung|final_rung|max_level|final_level|parameter_set", "int"), ("seed", "uint"),
+                 ("outcome", "outcome"), ("end_day", "float"), _FIRST_PASSAGE,
+                 (r"ticks_at_.*|honoured_.*|bluffed_.*", "int"), (r"final_.*|credibility_.*", "float"),
+                 (r"end_date|first_date_.*", "date?")],
+    "errors.csv": [("run_id", "int"), ("seed", "uint"), ("error", "str")],
+    "events.csv": [("run_id|tick", "int"), ("date", "date?"), ("kind", "category"), ("who|what|detail", "str?")],
+    "summary.csv": [("quantity", "category"), ("outcome|rung", "str?"), ("tick", "int?"),
+                    ("value|ci_low|ci_high", "float?"), ("count|runs", "int")],
+    "timeseries.csv": [("tick|active_runs", "int"), ("day", "float"), ("date", "date?"), (".*", "float?")],
+    "points.csv": [("point", "int")],
+    "sweep.csv": [("point|runs", "int"), (r"p_.*", "float"), (r"median_tick_.*", "float?")],
+    "compare.csv": [("outcome", "outcome"), ("significant", "bool"), ("runs|only_a|only_b", "int"),
+                    (".*", "float")],
+    "design.csv": [("point|runs|failed", "int"), ("design", "category"), (r"p_.*", "float?")],
+    "sensitivity.csv": [("parameter|method|index", "str"), ("low|high|value", "float"), ("ci_low|ci_high", "float?")],
+    "odds.csv": [("as_of", "date"), ("tick|particles", "int"), ("ess", "float"), ("kind", "category"),
+                 ("name", "str"), _PROBABILITY],
+    "stages.csv": [("as_of|date", "date"), ("stage|tick|attempts|rounds|survivors", "int"),
+                   ("observations", "str"), ("acceptance|ess", "float?")],
+    "forecasts.csv": [("question|who|source", "str?"), ("date", "date"), ("probability", "float"),
+                      ("resolution", "bool?")],
+    "backtest.csv": [("question|who", "str"), ("date", "date"), ("resolution", "bool?"), _PROBABILITY,
+                     ("brier|log|brink_probability", "float?")],
+    "reliability.csv": [("who", "str"), ("count", "int"), (".*", "float?")],
+    "scores.csv": [("who", "str"), ("count", "int"), (".*", "float?")],
+    "calibration/summary.csv": [("path|prior", "str"), (".*", "float")],
+    "diagnostics.csv": [("generation|move_steps|evaluations|runs", "int"), (".*", "float?")],
+    "posterior.csv": [("generation|particle", "int"), (".*", "float")],
+    "ensemble.csv": [("parameter_set|runs", "int"), ("weight", "float"), ("|".join(OUTCOMES), "int")],
+    "uncertainty.csv": [("outcome", "outcome"), ("parameter_sets", "int"), (".*", "float")],
+}
+
+
+def column_types(name: str, columns, kind: str | None = None) -> dict[str, str]:
+    """The declared type of each of `columns` of the file `name` ("runs.csv"); undeclared columns are left out."""
+    key = f"calibration/{name}" if kind == CALIBRATION_KIND and f"calibration/{name}" in COLUMN_TYPES else name
+    rules = [(re.compile(pattern), kind_) for pattern, kind_ in COLUMN_TYPES.get(key, [])]
+    types = {}
+    for col in columns:
+        for pattern, kind_ in rules:
+            if pattern.fullmatch(col):
+                types[col] = kind_
+                break
+    return types
+
+
+def _infer(series: pd.Series) -> pd.Series:
+    values = pd.to_numeric(series, errors="coerce")
+    if values.notna().sum() != series.notna().sum() or series.isna().all():
+        return series  # text
+    finite = values.dropna()
+    if np.all(np.isfinite(finite)) and np.all(np.equal(np.floor(finite), finite)):
+        return values.astype("Int64") if values.isna().any() else values.astype("int64")
+    return _exact_floats(series)
+
+
+def read_typed(path, kind: str | None = None) -> pd.DataFrame:
+    """Reads one CSV file Brink wrote, every column with its type (COLUMN_TYPES; others by their values)."""
+    path = Path(path)
+    try:
+        header = pd.read_csv(path, nrows=0).columns
+    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError, OSError):
+        header = []  # read_table says what is wrong
+    declared = column_types(path.name, header, kind)
+    df = read_table(path, declared)
+    for col in df.columns:
+        if col not in declared:
+            df[col] = _infer(df[col])
+        elif declared[col].startswith("outcome"):  # every outcome a level, in OUTCOMES order, even when no run had it
+            df[col] = pd.Categorical(df[col], categories=OUTCOMES)
+    return df
+
+
+class Tables(Mapping):
+    """Every CSV file of a result folder as a typed DataFrame, by file name without .csv
+    ("runs", "summary", ...). A file is read when first asked for, then kept."""
+
+    def __init__(self, folder, kind: str | None = None):
+        self.folder = Path(folder)
+        self.kind = kind
+        self._names = sorted(p.stem for p in self.folder.glob("*.csv") if p.is_file())
+        self._loaded: dict[str, pd.DataFrame] = {}
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self._names:
+            raise KeyError(f"{self.folder} has no {name}.csv (it has {', '.join(self._names) or 'no CSV file'})")
+        if name not in self._loaded:
+            self._loaded[name] = read_typed(self.folder / f"{name}.csv", self.kind)
+        return self._loaded[name]
+
+    def __iter__(self):
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def __repr__(self) -> str:
+        return f"Tables({str(self.folder)!r}: {', '.join(self._names)})"
+
+
+class FolderFiles:
+    """What every loaded result has besides its own views: `manifest` (dict, {} without manifest.json),
+    `tables` (every CSV file, typed) and `documents` (every other JSON file as a dict, by name
+    without .json: "summary", "backtest")."""
+
+    @cached_property
+    def tables(self) -> Tables:
+        return Tables(self.path, self.kind)
+
+    @cached_property
+    def documents(self) -> dict[str, dict]:
+        return {p.stem: read_json(p) for p in sorted(Path(self.path).glob("*.json"))
+                if p.is_file() and p.name != "manifest.json"}
+
+
 ACRONYMS = {"nato": "NATO", "us": "US", "usa": "USA", "eu": "EU", "un": "UN", "uk": "UK", "gdp": "GDP"}
 
 
@@ -211,7 +361,7 @@ RUNS_CORE_COLUMNS = {"run_id": "int", "seed": "int", "outcome": "outcome", "end_
 
 
 @dataclass
-class RunResult:
+class RunResult(FolderFiles):
     """A `brink run` folder. DataFrames are loaded on first use."""
     path: Path
     manifest: dict = field(default_factory=dict)
@@ -408,7 +558,7 @@ def load_run(folder) -> RunResult:
 # ---------------------------------------------------------------- sweeps
 
 @dataclass
-class SweepResult:
+class SweepResult(FolderFiles):
     path: Path
     manifest: dict
     table: pd.DataFrame
@@ -465,7 +615,7 @@ def _check_probabilities(path: Path, table: pd.DataFrame, pattern: str):
 # ---------------------------------------------------------------- comparisons
 
 @dataclass
-class CompareResult:
+class CompareResult(FolderFiles):
     path: Path
     manifest: dict
     table: pd.DataFrame  # indexed by position, rows in OUTCOMES order
@@ -511,7 +661,7 @@ SENSITIVITY_INDICES = {"sobol": ("S1", "ST"), "morris": ("mu_star", "sigma")}
 
 
 @dataclass
-class SensitivityResult:
+class SensitivityResult(FolderFiles):
     path: Path
     manifest: dict
     table: pd.DataFrame

@@ -288,7 +288,7 @@ def _load_summary(folder: Path, priors: list[Prior]) -> pd.DataFrame:
 
 
 @dataclass
-class CalibrationResult:
+class CalibrationResult(br.FolderFiles):
     """A calibration folder, checked when loaded (load_calibration)."""
     path: Path
     manifest: dict

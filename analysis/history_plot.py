@@ -98,7 +98,7 @@ def _read(folder: Path, name: str, columns: dict) -> pd.DataFrame:
     return br.read_table(folder / name, columns)
 
 
-class HistoryResult:
+class HistoryResult(br.FolderFiles):
     """A given or backtest folder: odds.csv, stages.csv, forecasts.csv, and a back-test's
     backtest.csv, scores.csv and reliability.csv. Checked when loaded (load_history)."""
 
