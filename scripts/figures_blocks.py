@@ -9,6 +9,10 @@ In YAML the content is a comment: each line of it is written with "# " in front.
 
   figures_blocks.py write TOOL NAME CONTENT_FILE FILE...   replace the block in each FILE
   figures_blocks.py read TOOL NAME FILE                    print the block's content
+  figures_blocks.py check TOOL NAME CONTENT_FILE FILE...   exit 1 with a diff where a block
+      differs from CONTENT_FILE, ignoring what a rerun may change without a result changing:
+      the "Printed by"/"measured by" line naming machine and date, seconds, MiB, the
+      date-time in a result folder's name
 Each FILE must hold the block exactly once (else exit 1, naming the file).
 """
 import os
@@ -30,8 +34,13 @@ def as_comment(content, path):
 
 
 def pattern(tool, name, path):
+    """A block; an indented begin marker (a block inside a list item) indents the whole block."""
     begin, end = markers(tool, name, path)
-    return re.compile(re.escape(begin) + "\n(.*?)" + re.escape(end), re.S)
+    return re.compile(r"^([ \t]*)" + re.escape(begin) + "\n(.*?)^\\1" + re.escape(end), re.S | re.M)
+
+
+def indent(text, prefix):
+    return "\n".join((prefix + line).rstrip() if line else line for line in text.split("\n"))
 
 
 def write(tool, name, content, paths):
@@ -43,8 +52,8 @@ def write(tool, name, content, paths):
             begin, end = markers(tool, name, path)
             sys.exit(f"scripts/{tool}: {path} must hold exactly one block between {begin} and {end}")
         begin, end = markers(tool, name, path)
-        block = f"{begin}\n{as_comment(content, path)}\n{end}"
-        new = found.sub(lambda m: block, text)
+        body = as_comment(content, path)
+        new = found.sub(lambda m: f"{m.group(1)}{begin}\n{indent(body, m.group(1))}\n{m.group(1)}{end}", text)
         with open(path + ".tmp", "w") as f:
             f.write(new)
         os.replace(path + ".tmp", path)
@@ -55,15 +64,43 @@ def read(tool, name, path):
     blocks = pattern(tool, name, path).findall(open(path).read())
     if len(blocks) != 1:
         sys.exit(f"{path}: expected exactly one block '{name}' of scripts/{tool}, found {len(blocks)}")
-    text = blocks[0]
+    prefix, text = blocks[0]
+    text = "\n".join(line[len(prefix):] if line.startswith(prefix) else line for line in text.split("\n"))
     if path.endswith((".yaml", ".yml")):
         text = "\n".join(re.sub(r"^# ?", "", line) for line in text.split("\n"))
     return text
 
 
+def normal(text):
+    """The block without what a rerun changes although no result changed."""
+    out = []
+    for line in text.strip("\n").split("\n"):
+        if re.search(r"(Printed|measured) by `scripts/", line):
+            continue
+        line = re.sub(r"\b\d+(\.\d+)? s\b", "N s", line)
+        line = re.sub(r"\b\d+ MiB\b", "N MiB", line)
+        line = re.sub(r"-\d{8}-\d{6}", "-DATE", line)
+        out.append(line.rstrip())
+    return out
+
+
+def check(tool, name, content, paths):
+    import difflib
+    fresh, ok = normal(content), True
+    for path in paths:
+        quoted = normal(read(tool, name, path))
+        if quoted != fresh:
+            ok = False
+            print(f"{path}: block '{name}' differs from a fresh run (rerun scripts/{tool} --only '{name}'):")
+            sys.stdout.writelines(l + "\n" for l in difflib.unified_diff(quoted, fresh, "quoted", "fresh", lineterm="", n=0))
+    return ok
+
+
 def main(argv):
     if len(argv) >= 5 and argv[1] == "write":
         write(argv[2], argv[3], open(argv[4]).read(), argv[5:])
+    elif len(argv) >= 5 and argv[1] == "check":
+        sys.exit(0 if check(argv[2], argv[3], open(argv[4]).read(), argv[5:]) else 1)
     elif len(argv) == 5 and argv[1] == "read":
         sys.stdout.write(read(argv[2], argv[3], argv[4]))
     else:
