@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <optional>
 #include <stdexcept>
@@ -131,9 +132,9 @@ std::string commented(const std::string& body) {
 }
 
 std::string scenario_text(const std::string& name, const std::string& file, const std::string& extends, const std::string& base_file,
-                          const Scenario& base, bool uncomment) {
+                          const std::string& modeline, const Scenario& base, bool uncomment) {
     const std::string fields = fields_of(base);
-    return "# " + name + ": a variant of " + base_file + " (written by `brink new`).\n"
+    return modeline + "# " + name + ": a variant of " + base_file + " (written by `brink new`).\n"
            "# Say here what it changes and why; every field it does not write is the base's.\n"
            "# Check it with:  brink validate " + file + "   (docs/scenario-reference.md has every field)\n\n"
            "extends: " + extends + "\n"
@@ -189,6 +190,25 @@ std::string extends_path(const std::string& base, const fs::path& folder) {
     return (relative.empty() || ups >= depth ? to : relative).generic_string();
 }
 
+/// The base's editor modeline ("# yaml-language-server: $schema=PATH", in its first lines), with
+/// PATH made relative to `folder` so an editor finds the same schema from the new file; empty
+/// when the base has none or its schema file is not there. A URL is kept as it is.
+std::string schema_modeline(const std::string& base, const fs::path& folder) {
+    static constexpr std::string_view key = "# yaml-language-server: $schema=";
+    std::ifstream in(base);
+    std::string line;
+    for (int n = 0; n < 5 && std::getline(in, line); ++n) {
+        if (!line.starts_with(key)) continue;
+        const std::string schema = line.substr(key.size());
+        if (schema.find("://") != std::string::npos) return line + "\n";
+        const fs::path resolved = fs::absolute(base).parent_path() / schema;
+        std::error_code ec;
+        if (!fs::is_regular_file(resolved, ec)) return {};
+        return std::string(key) + extends_path(resolved.string(), folder) + "\n";
+    }
+    return {};
+}
+
 struct NewOptions {
     std::string name, from, out;
 };
@@ -208,7 +228,8 @@ int new_command(const NewOptions& o) {
     if (!base) return std::cerr << "brink new: --from " << from << " is not a scenario brink can load (above)\n", int{usage_error};
     const std::string extends = extends_path(from, folder);
     const std::string file = fs::path(out).filename().string();
-    const auto text = [&](bool uncomment) { return scenario_text(name, file, extends, from, base->scenario, uncomment); };
+    const std::string modeline = schema_modeline(from, folder);
+    const auto text = [&](bool uncomment) { return scenario_text(name, file, extends, from, modeline, base->scenario, uncomment); };
     try {
         // Both as written and with every field uncommented, it must load: checked before it exists.
         if (!loads_as(out, text(true)) || !loads_as(out, text(false)))

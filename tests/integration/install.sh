@@ -5,6 +5,7 @@
 # (the binary finds its data relative to itself) and every command runs outside the source
 # tree with BRINK_ANALYSIS_DIR unset. Arguments: BRINK CMAKE BUILD_DIR.
 source "$(dirname "$0")/lib.sh"
+SRC=$PWD
 CMAKE="$2"
 BUILD="$3"
 unset BRINK_ANALYSIS_DIR
@@ -32,6 +33,15 @@ expect_exit 0 "validate an installed classroom scenario" -- brink validate "$P/s
 expect_exit 0 "run an installed scenario" -- brink run "$P/share/brink/scenarios/baseline.yaml" --runs 200 --threads 1 --out run
 "$BRINK" run "$P/share/brink/scenarios/baseline.yaml" --runs 200 --threads 1 --out "$WORK/built" >/dev/null 2>&1
 same_files run "$WORK/built"
+
+# The installed scenarios' editor modelines name a schema that is installed; brink new from an
+# installed base carries it over, relative to the new file.
+[ -s "$P/share/brink/docs/scenario.schema.json" ] && pass || fail "share/brink/docs/scenario.schema.json not installed"
+cmp -s "$P/share/brink/docs/scenario.schema.json" "$SRC/docs/scenario.schema.json" && pass || fail "installed schema differs"
+expect_exit 0 "new from the installed baseline" -- brink new mine --from "$P/share/brink/scenarios/baseline.yaml"
+schema=$(sed -n '1s/^# yaml-language-server: \$schema=//p' mine.yaml)
+[ -n "$schema" ] && [ "$(realpath "$schema")" = "$(realpath "$P/share/brink/docs/scenario.schema.json")" ] && pass \
+  || fail "brink new's modeline does not name the installed schema: $(head -1 mine.yaml)"
 
 # brink report with the installed scripts (the source tree's are neither in cwd nor named).
 expect_exit 0 "report with the installed analysis scripts" -- brink report run

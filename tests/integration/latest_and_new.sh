@@ -108,11 +108,14 @@ rm -r results/latest
 
 # --- brink new
 mkdir -p scenarios && cp "$SRC/scenarios/baseline.yaml" scenarios/ && cp "$SRC/scenarios/dovish-leaders.yaml" scenarios/
+mkdir -p docs && cp "$SRC/docs/scenario.schema.json" docs/   # what the bases' editor modelines name
 uncomment() { awk 'f { sub(/^# /, "") } /^#$/ { f = 1 } { print }' "$1"; }
 expect_exit 0 "new" -- "$BRINK" new myvar
 [ -f myvar.yaml ] && pass || fail "brink new wrote no myvar.yaml"
 grep -q '^extends: scenarios/baseline.yaml$' myvar.yaml && pass || fail "extends is not the relative path to the base"
 grep -q '^name: myvar$' myvar.yaml && pass || fail "no name: myvar"
+# the base's editor modeline, its schema path relative to the new file (first line, where editors look)
+[ "$(head -1 myvar.yaml)" = '# yaml-language-server: $schema=docs/scenario.schema.json' ] && pass || fail "modeline: $(head -1 myvar.yaml)"
 grep -q '^description: ' myvar.yaml && pass || fail "no description"
 # values from the base, units and ranges from the schema
 grep -Eq '^#   horizon: 104 +# ticks, in \[1, 100000\]$' myvar.yaml && pass || fail "run.horizon line"
@@ -144,6 +147,11 @@ mkdir sub
 expect_exit 0 "new --from --out" -- "$BRINK" new dove2 --from scenarios/dovish-leaders.yaml --out sub/dove2.yaml
 grep -q '^extends: ../scenarios/dovish-leaders.yaml$' sub/dove2.yaml && pass || fail "extends from sub/ is not ../scenarios/dovish-leaders.yaml"
 grep -Eq '^#       risk_tolerance: 0\.1 +#' sub/dove2.yaml && pass || fail "the values are not dovish-leaders' (merged over its base)"
+[ "$(head -1 sub/dove2.yaml)" = '# yaml-language-server: $schema=../docs/scenario.schema.json' ] && pass || fail "modeline from sub/: $(head -1 sub/dove2.yaml)"
+# a base whose schema file is not where its modeline says: no modeline (an editor would report a missing schema)
+mkdir -p lone/deep && cp scenarios/baseline.yaml lone/deep/
+expect_exit 0 "new from a base without its schema nearby" -- "$BRINK" new l --from lone/deep/baseline.yaml --out lone/l.yaml
+grep -q 'yaml-language-server' lone/l.yaml && fail "a modeline naming a schema that is not there" || pass
 uncomment sub/dove2.yaml > sub/dove2-all.yaml
 expect_exit 0 "validate new --from, uncommented" -- "$BRINK" validate sub/dove2.yaml sub/dove2-all.yaml
 # bad inputs: a base that does not load (located), a missing one, a bad name, no folder
