@@ -223,7 +223,7 @@ def test_the_python_example_in_outputs_md_runs_as_written(latest):
     r = subprocess.run([sys.executable, "-c", block], capture_output=True, text=True, cwd=latest, env=env, timeout=300)
     assert r.returncode == 0, r.stderr
     out = r.stdout.splitlines()
-    assert out[0] == "run 20211217 2"  # kind, the scenario's seed, the model version
+    assert out[0] == "run 2"  # kind, the model version
     assert out[1] == "['errors', 'runs', 'summary', 'timeseries']"
     assert "Int64" in r.stdout and "uint64" in r.stdout and "category" in r.stdout
     assert out[-1] == "104"
@@ -246,3 +246,17 @@ def test_the_r_example_in_outputs_md_runs_as_written(latest):
     assert shares, r.stdout
     np.testing.assert_allclose([float(x) for x in shares.group(1).split()], summary.loc[list(br.OUTCOMES)].to_numpy(),
                                atol=1e-12)
+
+
+@pytest.mark.parametrize("name", list(EXPECTED_KIND))
+def test_the_examples_first_lines_work_on_every_kind(folders, name):
+    """The block says its first lines read "any result folder": they must, on every kind."""
+    block = code_block(REPO / "docs/outputs.md", "<!-- tested: tests/analysis/test_reader.py runs this block as written -->",
+                       "python")
+    general = block.split("# The rest is for a run folder")[0]
+    assert general != block, "the example no longer marks where its run-folder part begins"
+    env = dict(os.environ, PYTHONPATH=str(REPO / "analysis"))
+    r = subprocess.run([sys.executable, "-c", general.replace('"results/latest"', repr(str(folders[name])))],
+                       capture_output=True, text=True, env=env, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines()[0] == f"{EXPECTED_KIND[name]} 2"
