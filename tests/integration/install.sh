@@ -20,6 +20,7 @@ for f in bin/brink share/brink/analysis/report.py share/brink/analysis/brink_res
 done
 if [ -x "$P/bin/brink" ]; then pass; else fail "bin/brink is not executable"; fi
 if [ -z "$(find "$P" -path '*tests*' -o -name '*.pyc' -o -name 'test_*')" ]; then pass; else fail "tests installed"; fi
+[ ! -e "$P/share/doc/brink/docs/examples" ] && pass || fail "docs/examples installed (it runs only from a clone)"
 
 mkdir "$WORK/elsewhere" && cd "$WORK/elsewhere" || exit 1
 export PATH="$P/bin:$PATH"
