@@ -594,6 +594,7 @@ code { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: .
 .card.frozen_conflict { background: #6b6b6b; } .card.ongoing_war { background: var(--war); color: #16181d; }
 .card .label { font-size: 1.05rem; font-weight: 700; letter-spacing: .02em; }
 .card .p { font-size: 2.8rem; font-weight: 800; line-height: 1.05; margin: .2rem 0; font-variant-numeric: tabular-nums; }
+.cards.compare { grid-template-columns: repeat(2, minmax(0, 1fr)); }  /* "26.3% → 30.8%" needs the width of two */
 .cards.compare .p { font-size: 1.95rem; white-space: nowrap; }
 .card .ci { font-size: 1rem; opacity: .95; font-variant-numeric: tabular-nums; }
 .card .sub { font-size: .92rem; opacity: .95; margin-top: .35rem; }
@@ -652,7 +653,7 @@ ol.turns { padding-left: 1.4rem; } ol.turns li { margin: .3rem 0; }
 .nowrap { white-space: nowrap; }
 .small { font-size: .85rem; color: var(--muted); }
 footer { margin-top: 3.5rem; padding-top: 1rem; border-top: 1px solid var(--rule); color: var(--muted); font-size: .85rem; }
-@media (max-width: 800px) { html { font-size: 16px; } .cards { grid-template-columns: 1fr; } main { padding: 1.2rem; } }
+@media (max-width: 800px) { html { font-size: 16px; } .cards, .cards.compare { grid-template-columns: 1fr; } main { padding: 1.2rem; } }
 @media print { html { font-size: 12px; } details { break-inside: avoid; } figure { break-inside: avoid; }
                nav { display: none; } }
 """
