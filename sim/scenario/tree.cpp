@@ -3,6 +3,7 @@
 #include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <functional>
 #include <optional>
 
@@ -119,6 +120,35 @@ Mark within_text(Mark m, const std::string& text) {
     return m;
 }
 
+/// The first tab in a line's leading whitespace, at or before `limit`: YAML forbids tabs there,
+/// and yaml-cpp's message for one ("end of map not found") does not say so.
+std::optional<std::size_t> tab_in_indentation(const std::string& text, std::size_t limit) {
+    bool at_line_start = true;
+    for (std::size_t i = 0; i < text.size() && i <= limit; ++i) {
+        const char c = text[i];
+        if (c == '\n') at_line_start = true;
+        else if (at_line_start && c == '\t') {
+            const std::size_t content = text.find_first_not_of(" \t", i);
+            if (content != std::string::npos && text[content] != '#' && text[content] != '\n') return i;
+            at_line_start = false;  // a blank or comment line may hold tabs
+        } else if (c != ' ') at_line_start = false;
+    }
+    return std::nullopt;
+}
+
+/// yaml-cpp's words for a line indented where no map or list expects it, with what usually
+/// causes it in a scenario (a field uncommented without the keys that hold it).
+std::string indentation_message(const std::string& yaml_message) {
+    static constexpr const char* kIndentationErrors[] = {"end of map not found", "illegal map value",
+                                                         "end of sequence not found", "illegal block entry"};
+    for (const char* known : kIndentationErrors)
+        if (yaml_message == known)
+            return "malformed YAML: " + yaml_message + ": this line's indentation does not fit the lines above it"
+                   " (a field must sit under the keys that hold it: uncommenting a field of `brink new`'s file,"
+                   " uncomment its parent lines too, e.g. leaders:, the leader, traits:)";
+    return "malformed YAML: " + yaml_message;
+}
+
 /// The last '[' or '{' before `limit` that is never closed, skipping quotes and comments.
 std::optional<std::size_t> unclosed_bracket(const std::string& text, std::size_t limit) {
     std::vector<std::size_t> open;
@@ -193,8 +223,10 @@ Node parse(const std::string& text, const std::string& file, std::vector<Diagnos
             const char c = text[*opener];
             add(diagnostics, mark_at(text, *opener, file), "",
                 std::string("malformed YAML: this '") + c + "' is never closed (expected '" + (c == '[' ? ']' : '}') + "')");
+        } else if (const auto tab = tab_in_indentation(text, static_cast<std::size_t>(std::max(e.mark.pos, 0)))) {
+            add(diagnostics, mark_at(text, *tab, file), "", "malformed YAML: a tab in the indentation (YAML indents with spaces only)");
         } else {
-            add(diagnostics, within_text(to_mark(e.mark, file), text), "", "malformed YAML: " + e.msg);
+            add(diagnostics, within_text(to_mark(e.mark, file), text), "", indentation_message(e.msg));
         }
     } catch (const YAML::Exception& e) {
         add(diagnostics, to_mark(e.mark, file), "", "malformed YAML: " + e.msg);

@@ -286,6 +286,19 @@ TEST_CASE("broken: malformed YAML, unclosed bracket", "[loader][regression]") {
     expect_only(diagnostics_of(f), f, 30, 11, "", {"malformed YAML", "'['"});
 }
 
+// yaml-cpp says "end of map not found" for a tab in the indentation; the loader names the tab.
+TEST_CASE("broken: a tab in the indentation", "[loader]") {
+    const std::string f = kDir + "tab_indented.yaml";
+    expect_only(diagnostics_of(f), f, 24, 1, "", {"malformed YAML", "a tab in the indentation", "spaces only"});
+}
+
+// The usual slip after `brink new`: a field uncommented without its parent keys. yaml-cpp's
+// "end of map not found" alone does not say what to do.
+TEST_CASE("broken: a field uncommented without the keys that hold it", "[loader]") {
+    const std::string f = kDir + "orphan_field.yaml";
+    expect_only(diagnostics_of(f), f, 7, 9, "", {"end of map not found", "indentation", "uncomment its parent lines too"});
+}
+
 TEST_CASE("broken: duplicate key", "[loader]") {
     const std::string f = kDir + "duplicate_key.yaml";
     expect_only(diagnostics_of(f), f, 70, 3, "outcomes.settlement_rung",
