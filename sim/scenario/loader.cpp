@@ -243,7 +243,11 @@ Node resolve_extends(Node root, const std::string& file, std::vector<std::string
         diagnostics.back().file = extends.value.mark.file;
         diagnostics.back().line = extends.value.mark.line;
         diagnostics.back().column = extends.value.mark.column;
-        diagnostics.back().message = "base scenario '" + base_path + "' " + diagnostics.back().message;
+        std::string& message = diagnostics.back().message;
+        const bool missing = message == "cannot open: no such file";
+        message = "base scenario '" + base_path + "' " + message;
+        // A newcomer often writes the base's name as if relative to the working folder.
+        if (missing) message += " (extends is relative to the folder of " + file + ": " + fs::absolute(base_path, ec).string() + ")";
         return root;
     }
     Node base = parse_document(*text, base_path, kScenarioDocument, diagnostics);

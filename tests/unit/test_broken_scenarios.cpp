@@ -272,7 +272,8 @@ TEST_CASE("broken: extends cycle a -> b -> a", "[loader]") {
 TEST_CASE("broken: extends a missing file", "[loader]") {
     const std::string f = kDir + "extends_missing_file.yaml";
     expect_only(diagnostics_of(f), f, 2, 10, "extends",
-                {"base scenario 'tests/data/broken/no_such_base.yaml'", "no such file"});
+                {"base scenario 'tests/data/broken/no_such_base.yaml'", "no such file",
+                 "extends is relative to the folder of " + f + ": " + fs::absolute(kDir + "no_such_base.yaml").string()});
 }
 
 // ---------------------------------------------------------------------------
