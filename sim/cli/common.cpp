@@ -6,6 +6,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <csignal>
 #include <cstdio>
@@ -115,6 +116,17 @@ std::string outcome_names_text() {
         text += outcome_name(static_cast<Outcome>(k));
     }
     return text;
+}
+
+std::optional<Outcome> parse_outcome_option(const std::string& name) {
+    if (const auto outcome = parse_outcome(name)) return outcome;
+    for (int k = 0; k < kOutcomeCount; ++k) {  // as the tables print it: "de-escalation", "frozen conflict" (or frozen-conflict)
+        std::string label = outcome_label(static_cast<Outcome>(k));
+        if (name == label) return static_cast<Outcome>(k);
+        std::replace(label.begin(), label.end(), ' ', '-');
+        if (name == label) return static_cast<Outcome>(k);
+    }
+    return std::nullopt;
 }
 
 std::string unknown_outcome_text(const std::string& name) {

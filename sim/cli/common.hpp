@@ -132,6 +132,9 @@ std::string percent(double p);              ///< "12.3%"
 /// "escalation, deescalation, frozen_conflict or ongoing_war": the names --outcome takes.
 std::string outcome_names_text();
 /// Why --outcome `name` is refused (a run at the horizon was a "stalemate" before it split).
+/// --outcome's value: an outcome as the files spell it (deescalation) or as tables print it
+/// (de-escalation, "frozen conflict", frozen-conflict).
+std::optional<Outcome> parse_outcome_option(const std::string& name);
 std::string unknown_outcome_text(const std::string& name);
 bool is_terminal(int fd);
 

@@ -295,7 +295,7 @@ Command add_sensitivity_command(CLI::App& app, const std::string& command_line) 
             if (o->levels % 2) return usage("sensitivity", "--levels must be an even number in [2, 10000], found " + std::to_string(o->levels));
             check_point_count(sensitivity_point_count(static_cast<int>(o->params.size()), o->samples, o->trajectories, plan.sobol, plan.morris),
                               "the design (N (k + 2) for Sobol plus r (k + 1) for Morris)");
-            const std::optional<Outcome> outcome = parse_outcome(o->outcome);
+            const std::optional<Outcome> outcome = parse_outcome_option(o->outcome);
             if (!outcome) return usage("sensitivity", unknown_outcome_text(o->outcome));
             plan.outcome = *outcome;
             plan.base_samples = o->samples;

@@ -40,7 +40,7 @@ Command add_trace_command(CLI::App& app) {
             return static_cast<int>(usage_error);
         };
         if (o->format != "text" && o->format != "csv" && o->format != "json") return fail("--format must be text, csv or json, found '" + o->format + "'");
-        const std::optional<Outcome> wanted = o->outcome.empty() ? std::nullopt : parse_outcome(o->outcome);
+        const std::optional<Outcome> wanted = o->outcome.empty() ? std::nullopt : parse_outcome_option(o->outcome);
         if (!o->outcome.empty() && !wanted) return fail(unknown_outcome_text(o->outcome));
         const auto loaded = load_or_report(o->scenario, o->overrides);
         if (!loaded) return static_cast<int>(usage_error);

@@ -72,6 +72,13 @@ grep -q "^End: ongoing_war at tick .*no outcome by tick .*, at or above the war 
 expect_exit 0 "trace a frozen conflict" -- "$BRINK" trace "$SMALL" --outcome frozen_conflict
 grep -q "^End: frozen_conflict at tick .*: a frozen conflict (the scenario sets no outcomes.war_rung)\.$" "$WORK/out" && pass \
   || fail "trace does not say why the run is a frozen conflict"
+# --outcome also takes the words the tables print: the same run as the file's spelling.
+for pair in "de-escalation:deescalation" "frozen conflict:frozen_conflict" "frozen-conflict:frozen_conflict"; do
+  expect_exit 0 "trace --outcome '${pair%%:*}'" -- "$BRINK" trace "$SMALL" --outcome "${pair%%:*}" --format csv
+  mv "$WORK/out" "$WORK/printed"
+  "$BRINK" trace "$SMALL" --outcome "${pair##*:}" --format csv > "$WORK/spelt" 2>/dev/null
+  cmp -s "$WORK/printed" "$WORK/spelt" && pass || fail "--outcome '${pair%%:*}' is not the run of ${pair##*:}"
+done
 expect_exit 2 "trace --outcome stalemate" -- "$BRINK" trace "$SMALL" --outcome stalemate
 expect_stderr "--outcome must be escalation, deescalation, frozen_conflict or ongoing_war, found 'stalemate' (a run that reaches the horizon is now a frozen_conflict or an ongoing_war"
 printf 'world: [\n' > "$WORK/bad.yaml"
