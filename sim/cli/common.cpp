@@ -3,6 +3,7 @@
 #include "brink/calibration.hpp"
 #include "brink/history.hpp"
 #include "brink/output.hpp"
+#include "data_dirs.hpp"
 
 #include <unistd.h>
 
@@ -11,6 +12,7 @@
 #include <csignal>
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
 #include <iostream>
 
 namespace brink::cli {
@@ -41,8 +43,32 @@ void install_signal_handlers() {
     sigaction(SIGTERM, &action, nullptr);
 }
 
+namespace {
+
+/// For a scenario file that is not there: where the shipped scenarios are (a newcomer outside
+/// the clone types `baseline.yaml`), naming the shipped file of that name when there is one.
+void hint_shipped_scenarios(const std::string& file) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    for (const std::optional<std::string>& root : {installed_data_dir(), std::optional<std::string>(source_dir())}) {
+        if (!root || root->empty()) continue;
+        const fs::path folder = (fs::path(*root) / "scenarios").lexically_normal();
+        if (!fs::is_directory(folder, ec)) continue;
+        const fs::path same_name = folder / fs::path(file).filename();
+        if (fs::is_regular_file(same_name, ec))
+            std::cerr << "did you mean " << same_name.string() << "? (the shipped scenarios are in " << folder.string() << "/)\n";
+        else
+            std::cerr << "the shipped scenarios are in " << folder.string() << "/\n";
+        return;
+    }
+}
+
+}  // namespace
+
 void print_diagnostics(const ScenarioError& e) {
     for (const Diagnostic& d : e.diagnostics()) std::cerr << d.to_string() << "\n";
+    for (const Diagnostic& d : e.diagnostics())  // a file named on the command line that is not there
+        if (d.line == 0 && d.message == "cannot open: no such file") hint_shipped_scenarios(d.file);
     const std::size_t n = e.diagnostics().size();
     std::cerr << n << (n == 1 ? " problem" : " problems") << " found.\n";
 }
