@@ -1,4 +1,5 @@
 // brink play: a person plays one leader against the model's other leader.
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <limits>
@@ -91,10 +92,19 @@ private:
                         narrate(s_.actions[static_cast<std::size_t>(d.observed)].narrative, them().name).c_str());
         show_commitments(d);
         std::printf("  Your options, %s:\n", me().name.c_str());
-        for (std::size_t k = 0; k < d.options.size(); ++k) {
-            const Action& a = s_.actions[static_cast<std::size_t>(d.options[k].action)];
-            std::printf("   %2zu) %-30s %s\n", k + 1, a.name.c_str(), a.description.c_str());
+        std::string unavailable;
+        for (std::size_t k = 0; k < me().menu.size(); ++k) {
+            const Action& a = s_.actions[static_cast<std::size_t>(me().menu[k])];
+            if (feasible(d, me().menu[k])) std::printf("   %2zu) %-30s %s\n", k + 1, a.name.c_str(), a.description.c_str());
+            else unavailable += (unavailable.empty() ? "" : ", ") + std::to_string(k + 1) + ") " + a.name;
         }
+        if (!unavailable.empty()) std::printf("  Not possible this week: %s\n", unavailable.c_str());
+    }
+
+    /// A number keeps its move all game (its place in the leader's menu), so a class that votes
+    /// "number 7" gets the same move every week; moves the situation rules out are not offered.
+    static bool feasible(const LeaderTick& d, int action) {
+        return std::any_of(d.options.begin(), d.options.end(), [action](const Option& o) { return o.action == action; });
     }
 
     /// Every commitment as this tick began: who, what, credibility; yours that are due.
@@ -117,8 +127,15 @@ private:
     }
 
     int ask(const LeaderTick& d) const {
+        const int move = read_move(d);
+        std::printf("  You chose %s.\n", s_.actions[static_cast<std::size_t>(move)].name.c_str());
+        return move;
+    }
+
+    int read_move(const LeaderTick& d) const {
+        const std::size_t menu_size = me().menu.size();
         for (;;) {
-            std::printf("Your move [1-%zu, q to quit]: ", d.options.size());
+            std::printf("Your move [a number above, q to quit]: ");
             std::fflush(stdout);
             std::string input;
             if (!std::getline(std::cin, input)) throw QuitGame{true};
@@ -132,12 +149,22 @@ private:
             } catch (const std::exception&) {
                 used = 0;
             }
-            if (used == input.size() && used > 0 && choice >= 1 && choice <= static_cast<long>(d.options.size()))
-                return d.options[static_cast<std::size_t>(choice - 1)].action;
-            for (const Option& o : d.options)  // the action's name works too
-                if (s_.actions[static_cast<std::size_t>(o.action)].name == input) return o.action;
-            std::printf("  Please type a number from 1 to %zu (or an action's name, or q to quit).\n", d.options.size());
+            const bool number = used == input.size() && used > 0 && choice >= 1 && choice <= static_cast<long>(menu_size);
+            const int action = number ? me().menu[static_cast<std::size_t>(choice - 1)] : action_named(input);
+            if (action >= 0 && feasible(d, action)) return action;
+            if (action >= 0)
+                std::printf("  %s is not possible this week; choose one of the numbers listed.\n",
+                            s_.actions[static_cast<std::size_t>(action)].name.c_str());
+            else
+                std::printf("  Please type a number from 1 to %zu (or an action's name, or q to quit).\n", menu_size);
         }
+    }
+
+    /// The menu action called `name`, or -1.
+    int action_named(const std::string& name) const {
+        for (const int a : me().menu)
+            if (s_.actions[static_cast<std::size_t>(a)].name == name) return a;
+        return -1;
     }
 };
 
@@ -164,7 +191,9 @@ int play(const Scenario& s, const std::string& as, std::uint64_t seed, std::uint
     try {
         simulate(s, run, seed, result, ws, &player);
     } catch (const QuitGame& quit) {
-        std::printf("\nGame ended early after %zu ticks. Replay it with the same --seed and --run.\n", player.path().size());
+        const std::size_t ticks = player.path().size();
+        std::printf("\nGame ended early after %zu tick%s. Replay it with --seed %llu --run %llu and the same moves.\n", ticks,
+                    ticks == 1 ? "" : "s", static_cast<unsigned long long>(seed), static_cast<unsigned long long>(run));
         if (!quit.end_of_input) return ok;
         // A script whose moves ran out is told apart from a player who chose to stop.
         std::cerr << "brink play: the input ended before the game did (exit " << static_cast<int>(game_unfinished) << ")\n";

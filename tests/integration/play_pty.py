@@ -76,10 +76,19 @@ check(code2 == 0 and text2 == text, "the same seed and moves gave a different ga
 # q ends cleanly (exit 0); so does Ctrl-D, but with its own exit code (3), so that a script
 # whose moves ran out is told apart from a player who chose to stop.
 code, text = play(["2", "q"])
-check(code == 0 and "Game ended early after 1 ticks" in text, "q did not end the game cleanly (exit %s)" % code)
+check(code == 0 and "Game ended early after 1 tick. Replay it with --seed 5 --run 0" in text,
+      "q did not end the game cleanly (exit %s)" % code)
 code, text = play(["1"], eof_after=3)
 check(code == 3 and "Game ended early after 2 ticks" in text, "Ctrl-D: exit %s, expected 3" % code)
 check("the input ended before the game did" in text, "Ctrl-D: no message saying the input ended")
+
+# A number keeps its move all game (its place in the menu): a move the situation rules out is
+# listed apart and refused by its number, not replaced by whatever is listed fifth.
+code, text = play(["5", "2", "q"], extra=["--set", "world.variables.trust.initial=0.1"])
+check("Not possible this week: 5) agree" in text and " 5) agree " not in text, "agree (needs trust 0.25) offered at trust 0.1")
+check("agree is not possible this week" in text, "typing 5 for a move ruled out was not refused")
+check("You chose talk." in text and " 2) talk " in text, "2 is not talk, or the chosen move is not echoed")
+check(text.count("You chose") == 1, "exactly one move was chosen")
 
 # A leader that is not in the scenario is a usage error.
 bad = subprocess.run([BRINK, "play", SCENARIO, "--as", "nobody"], capture_output=True, text=True)

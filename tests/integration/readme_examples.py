@@ -102,7 +102,7 @@ def using_brink_script(lines: list[str]) -> str:
                 'ln -s "$(readlink -f results/latest)" interrupted  # the folder the resume must finish',
             ]
         elif line.startswith("brink play "):
-            script += ["printf '1\\n%.0s' {1..500} > play-answers.txt  # a student choosing option 1 every week",
+            script += ["printf 'do_nothing\\n%.0s' {1..500} > play-answers.txt  # a student holding course every week",
                        f"{line.split('#')[0]} < play-answers.txt"]
         else:
             script.append(line)
