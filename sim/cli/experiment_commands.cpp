@@ -108,31 +108,44 @@ void end_progress(const StudyOptions& o) {
 
 /// Parameters ranked by Sobol total index (or Morris mu* when Sobol was not run).
 void print_sensitivity(const SensitivityResult& r, const std::string& outcome) {
-    struct Line { double st = -1, st_lo = 0, st_hi = 0, s1 = -1, s1_lo = 0, s1_hi = 0, mu = -1, sigma = -1; };
+    struct Estimate { double value, low, high; };
+    struct Line { std::optional<Estimate> st, s1; std::optional<double> mu, sigma; };
     std::vector<std::pair<std::string, Line>> lines;
     for (const SensitivityRow& row : r.rows) {
         auto it = std::find_if(lines.begin(), lines.end(), [&](const auto& l) { return l.first == row.parameter; });
         if (it == lines.end()) it = lines.insert(lines.end(), {row.parameter, Line{}});
         Line& l = it->second;
         const IndexEstimate& e = row.estimate;
-        if (row.index == "ST") { l.st = e.value; l.st_lo = e.low; l.st_hi = e.high; }
-        if (row.index == "S1") { l.s1 = e.value; l.s1_lo = e.low; l.s1_hi = e.high; }
+        if (row.index == "ST") l.st = Estimate{e.value, e.low, e.high};
+        if (row.index == "S1") l.s1 = Estimate{e.value, e.low, e.high};
         if (row.index == "mu_star") l.mu = e.value;
         if (row.index == "sigma") l.sigma = e.value;
     }
-    std::stable_sort(lines.begin(), lines.end(), [](const auto& a, const auto& b) {
-        return a.second.st != b.second.st ? a.second.st > b.second.st : a.second.mu > b.second.mu;
-    });
+    const auto key = [](const Line& l) { return std::pair(l.st ? l.st->value : -1e300, l.mu.value_or(-1e300)); };
+    std::stable_sort(lines.begin(), lines.end(), [&](const auto& a, const auto& b) { return key(a.second) > key(b.second); });
     std::printf("\nsensitivity of P(%s), parameters ranked by importance\n\n", outcome.c_str());
     std::printf("  %-40s %-24s %-24s %9s %9s\n", "parameter", "Sobol total ST [95%]", "Sobol first S1 [95%]", "Morris mu*", "sigma");
+    const auto interval = [](const std::optional<Estimate>& e) {
+        char text[64] = "-";  // "-": that method was not run
+        if (e) std::snprintf(text, sizeof text, "%.3f [%.3f, %.3f]", e->value, e->low, e->high);
+        return std::string(text);
+    };
+    const auto number = [](const std::optional<double>& x) {
+        char text[32] = "-";
+        if (x) std::snprintf(text, sizeof text, "%.4f", *x);
+        return std::string(text);
+    };
+    bool noisy = false;  // an index outside [0, 1], or S1 above ST: estimator noise, not a property of the model
     for (const auto& [name, l] : lines) {
-        char st[64] = "-", s1[64] = "-", mu[32] = "-", sigma[32] = "-";
-        if (l.st >= -0.5) std::snprintf(st, sizeof st, "%.3f [%.3f, %.3f]", l.st, l.st_lo, l.st_hi);
-        if (l.s1 >= -0.5) std::snprintf(s1, sizeof s1, "%.3f [%.3f, %.3f]", l.s1, l.s1_lo, l.s1_hi);
-        if (l.mu >= 0) std::snprintf(mu, sizeof mu, "%.4f", l.mu);
-        if (l.sigma >= 0) std::snprintf(sigma, sizeof sigma, "%.4f", l.sigma);
-        std::printf("  %-40s %-24s %-24s %9s %9s\n", name.c_str(), st, s1, mu, sigma);
+        std::printf("  %-40s %-24s %-24s %9s %9s\n", name.c_str(), interval(l.st).c_str(), interval(l.s1).c_str(),
+                    number(l.mu).c_str(), number(l.sigma).c_str());
+        for (const auto& e : {l.st, l.s1}) noisy = noisy || (e && (e->value < 0 || e->value > 1));
+        noisy = noisy || (l.st && l.s1 && l.s1->value > l.st->value);
     }
+    if (noisy)
+        std::printf("\n  Some Sobol estimates fall outside [0, 1] or have S1 above ST: that is the estimators' noise at this\n"
+                    "  design size (true indices satisfy 0 <= S1 <= ST <= 1). Read the intervals; for firmer indices raise\n"
+                    "  --samples (and --runs).\n");
 }
 
 }  // namespace

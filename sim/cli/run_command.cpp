@@ -96,6 +96,11 @@ void write_events(const Scenario& s, const std::string& dir, std::uint64_t seed,
 void print_result(const Scenario& s, const Aggregates& a, const BatchRecord& record, const BatchStatus& status,
                   const std::string& dir, double wall, int threads) {
     std::printf("\n%s\n", s.name.c_str());
+    if (!record.overrides.empty()) {  // a --set run must not read as the plain scenario
+        std::string with;
+        for (const std::string& o : record.overrides) with += (with.empty() ? "" : ", ") + o;
+        std::printf("with --set %s\n", with.c_str());
+    }
     std::printf("%llu runs, seed %llu, %d thread%s, %.2f s\n", static_cast<unsigned long long>(a.completed),
                 static_cast<unsigned long long>(record.plan.seed), threads, threads == 1 ? "" : "s", wall);
     std::printf("\n  %-15s %11s   %-17s  %s\n", "outcome", "probability", "95% interval", "median time to outcome");

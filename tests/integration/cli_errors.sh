@@ -94,4 +94,20 @@ expect_stderr "bad.yaml:1:8: malformed YAML: this '[' is never closed"
 expect_exit 0 "small run" -- "$BRINK" run "$SMALL" --runs 300 --out "$WORK/ok" --quiet
 grep -q "escalation" "$WORK/out" && grep -q "results in: $WORK/ok/" "$WORK/out" && pass || fail "result table missing"
 [ "$(wc -l < "$WORK/ok/runs.csv")" -eq 301 ] && pass || fail "runs.csv should have 301 lines"
+! grep -q "^with --set" "$WORK/out" && pass || fail "a plain run says 'with --set'"
+# A --set run says so under the scenario's name, so its table is not mistaken for the plain scenario's.
+expect_exit 0 "a --set run" -- "$BRINK" run "$SMALL" --runs 100 --set leaders.blue.traits.rationality=30 \
+  --set run.horizon=20 --out "$WORK/set" --quiet
+grep -qx "with --set leaders.blue.traits.rationality=30, run.horizon=20" "$WORK/out" && pass || fail "the overrides are not named"
+
+# sensitivity's table: a first-order index of -1.067 (tiny design, seed 4) is printed as a number,
+# not as "-" (which means "that method was not run"), and noisy estimates get a note.
+expect_exit 0 "a tiny Sobol design" -- "$BRINK" sensitivity "$SMALL" --params leaders.blue.traits.risk_tolerance:0.1:0.9 \
+  --params world.variables.channel.initial:0:0.8 --runs 10 --samples 4 --method sobol --seed 4 --out "$WORK/sens" --quiet
+grep -Eq '^  world\.variables\.channel\.initial +1\.067 \[0\.000, 3\.429\] +-1\.067 \[-6\.857, 0\.000\] +- +-$' "$WORK/out" \
+  && pass || fail "S1 = -1.067 not printed as a number"
+grep -q "Some Sobol estimates fall outside \[0, 1\] or have S1 above ST" "$WORK/out" && pass || fail "no note on noisy estimates"
+expect_exit 0 "a Morris screen" -- "$BRINK" sensitivity "$SMALL" --params leaders.blue.traits.risk_tolerance:0.1:0.9 \
+  --params world.variables.channel.initial:0:0.8 --runs 10 --method morris --trajectories 2 --out "$WORK/morris" --quiet
+! grep -q "Some Sobol estimates" "$WORK/out" && pass || fail "a note on Sobol estimates where none was run"
 finish
