@@ -191,13 +191,27 @@ std::string version_refusal(const std::string& dir, const std::string& where, lo
     return "";
 }
 
+/// The "kind" a manifest.json names ("run", "compare", ...), or "" when it names none.
+std::string manifest_kind(const std::string& manifest) {
+    static constexpr std::string_view key = "\"kind\": \"";
+    const std::size_t at = manifest.find(key);
+    if (at == std::string::npos) return "";
+    const std::size_t begin = at + key.size(), end = manifest.find('"', begin);
+    return end == std::string::npos ? "" : manifest.substr(begin, end - begin);
+}
+
 /// The checkpoint of `dir` after its magic and versions (refused when another build wrote it).
 std::string checkpoint_body(const std::string& dir) {
     const fs::path path = fs::path(dir) / kCheckpoint;
     std::error_code ec;
     if (!fs::exists(path, ec)) {
-        if (fs::exists(fs::path(dir) / kManifest, ec))
-            throw OutputError(dir + " holds a finished batch (no checkpoint.bin); there is nothing to resume");
+        if (fs::exists(fs::path(dir) / kManifest, ec)) {
+            const std::string kind = manifest_kind(read_all((fs::path(dir) / kManifest).string()));
+            if (!kind.empty() && kind != "run" && kind != "branch")
+                throw OutputError(dir + " is a " + kind + " folder, not a brink run batch; there is nothing for brink run to resume");
+            throw OutputError(dir + " holds a finished batch; there is nothing to resume. For more runs, start a new batch with a "
+                                    "larger --runs and the same --seed: its first runs are these, run for run");
+        }
         throw OutputError(dir + " is not a Brink result folder (no checkpoint.bin)");
     }
     const std::string data = read_all(path.string());

@@ -37,5 +37,9 @@ same_files "$WORK/whole" "$WORK/early"
 
 # Resuming a finished batch is refused.
 expect_exit 2 "resume finished" -- "$BRINK" run --resume "$WORK/whole"
-expect_stderr "nothing to resume"
+expect_stderr "nothing to resume. For more runs, start a new batch with a larger --runs and the same --seed"
+# ... and a folder of another kind is named as such, not called a finished batch.
+"$BRINK" compare "$SMALL" "$SMALL" --runs 50 --out "$WORK/cmp" --quiet >/dev/null 2>&1 || fail "compare for the resume check"
+expect_exit 2 "resume a compare folder" -- "$BRINK" run --resume "$WORK/cmp"
+expect_stderr "is a compare folder, not a brink run batch"
 finish
