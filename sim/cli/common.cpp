@@ -48,19 +48,15 @@ namespace {
 /// For a scenario file that is not there: where the shipped scenarios are (a newcomer outside
 /// the clone types `baseline.yaml`), naming the shipped file of that name when there is one.
 void hint_shipped_scenarios(const std::string& file) {
-    namespace fs = std::filesystem;
+    const std::optional<std::string> folder = shipped_path("scenarios");
+    if (!folder) return;
+    const std::string name = std::filesystem::path(file).filename().string();
     std::error_code ec;
-    for (const std::optional<std::string>& root : {installed_data_dir(), std::optional<std::string>(source_dir())}) {
-        if (!root || root->empty()) continue;
-        const fs::path folder = (fs::path(*root) / "scenarios").lexically_normal();
-        if (!fs::is_directory(folder, ec)) continue;
-        const fs::path same_name = folder / fs::path(file).filename();
-        if (fs::is_regular_file(same_name, ec))
-            std::cerr << "did you mean " << same_name.string() << "? (the shipped scenarios are in " << folder.string() << "/)\n";
-        else
-            std::cerr << "the shipped scenarios are in " << folder.string() << "/\n";
-        return;
-    }
+    if (const auto same_name = name.empty() ? std::nullopt : shipped_path("scenarios/" + name);
+        same_name && std::filesystem::is_regular_file(*same_name, ec))
+        std::cerr << "did you mean " << *same_name << "? (the shipped scenarios are in " << *folder << "/)\n";
+    else
+        std::cerr << "the shipped scenarios are in " << *folder << "/\n";
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <climits>
+#include <filesystem>
 
 namespace brink::cli {
 
@@ -47,5 +48,16 @@ std::optional<std::string> installed_data_dir() {
 }
 
 std::string source_dir() { return kSourceDir; }
+
+std::optional<std::string> shipped_path(const std::string& relative) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    for (const std::optional<std::string>& root : {installed_data_dir(), std::optional<std::string>(source_dir())}) {
+        if (!root || root->empty()) continue;
+        const fs::path there = (fs::path(*root) / relative).lexically_normal();
+        if (fs::exists(there, ec)) return there.string();
+    }
+    return std::nullopt;
+}
 
 }  // namespace brink::cli

@@ -17,4 +17,8 @@ std::optional<std::string> installed_data_dir();
 /// The source tree Brink was built from ("" if unknown).
 std::string source_dir();
 
+/// `relative` (e.g. "scenarios/baseline.yaml") in the installed data folder, else in the
+/// source tree, where it exists; the path without "bin/../". Empty when it is in neither.
+std::optional<std::string> shipped_path(const std::string& relative);
+
 }  // namespace brink::cli

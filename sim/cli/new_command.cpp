@@ -30,12 +30,7 @@ std::string default_base() {
     const std::string here = "scenarios/baseline.yaml";
     std::error_code ec;
     if (fs::is_regular_file(here, ec)) return here;
-    for (const std::optional<std::string>& root : {installed_data_dir(), std::optional<std::string>(source_dir())}) {
-        if (!root || root->empty()) continue;
-        const std::string there = (fs::path(*root) / here).lexically_normal().string();  // not bin/../share
-        if (fs::is_regular_file(there, ec)) return there;
-    }
-    return here;
+    return shipped_path(here).value_or(here);
 }
 
 const FieldSpec& spec(std::string_view path) {
