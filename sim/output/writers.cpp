@@ -191,13 +191,24 @@ std::string version_refusal(const std::string& dir, const std::string& where, lo
     return "";
 }
 
-/// The "kind" a manifest.json names ("run", "compare", ...), or "" when it names none.
-std::string manifest_kind(const std::string& manifest) {
-    static constexpr std::string_view key = "\"kind\": \"";
-    const std::size_t at = manifest.find(key);
-    if (at == std::string::npos) return "";
-    const std::size_t begin = at + key.size(), end = manifest.find('"', begin);
-    return end == std::string::npos ? "" : manifest.substr(begin, end - begin);
+/// The text of `"key": value` in a manifest written by Brink, searched within [from, to): a
+/// string's contents or a number's digits; nullopt when the key is absent.
+std::optional<std::string> manifest_scalar(const std::string& text, const std::string& key, std::size_t from = 0,
+                                           std::size_t to = std::string::npos) {
+    const std::string quoted = "\"" + key + "\"";
+    std::size_t at = text.find(quoted, from);
+    if (at == std::string::npos || at >= to) return std::nullopt;
+    at = text.find_first_not_of(" \t\n", at + quoted.size());
+    if (at == std::string::npos || text[at] != ':') return std::nullopt;
+    at = text.find_first_not_of(" \t\n", at + 1);
+    if (at == std::string::npos) return std::nullopt;
+    if (text[at] == '"') {
+        const std::size_t end = text.find('"', at + 1);
+        if (end == std::string::npos) return std::nullopt;
+        return text.substr(at + 1, end - at - 1);
+    }
+    const std::size_t end = text.find_first_of(",}\n", at);
+    return text.substr(at, end == std::string::npos ? std::string::npos : end - at);
 }
 
 /// The checkpoint of `dir` after its magic and versions (refused when another build wrote it).
@@ -206,7 +217,7 @@ std::string checkpoint_body(const std::string& dir) {
     std::error_code ec;
     if (!fs::exists(path, ec)) {
         if (fs::exists(fs::path(dir) / kManifest, ec)) {
-            const std::string kind = manifest_kind(read_all((fs::path(dir) / kManifest).string()));
+            const std::string kind = manifest_scalar(read_all((fs::path(dir) / kManifest).string()), "kind").value_or("");
             if (!kind.empty() && kind != "run" && kind != "branch")
                 throw OutputError(dir + " is a " + kind + " folder, not a brink run batch; there is nothing for brink run to resume");
             throw OutputError(dir + " holds a finished batch; there is nothing to resume. For more runs, start a new batch with a "
@@ -229,26 +240,6 @@ std::string checkpoint_body(const std::string& dir) {
         throw OutputError(why);
     const std::size_t header = 8 + 8 + scheme.size() + 8;
     return body.substr(header);
-}
-
-/// The text of `"key": value` in a manifest written by Brink, searched within [from, to): a
-/// string's contents or a number's digits; nullopt when the key is absent.
-std::optional<std::string> manifest_scalar(const std::string& text, const std::string& key, std::size_t from = 0,
-                                           std::size_t to = std::string::npos) {
-    const std::string quoted = "\"" + key + "\"";
-    std::size_t at = text.find(quoted, from);
-    if (at == std::string::npos || at >= to) return std::nullopt;
-    at = text.find_first_not_of(" \t\n", at + quoted.size());
-    if (at == std::string::npos || text[at] != ':') return std::nullopt;
-    at = text.find_first_not_of(" \t\n", at + 1);
-    if (at == std::string::npos) return std::nullopt;
-    if (text[at] == '"') {
-        const std::size_t end = text.find('"', at + 1);
-        if (end == std::string::npos) return std::nullopt;
-        return text.substr(at + 1, end - at - 1);
-    }
-    const std::size_t end = text.find_first_of(",}\n", at);
-    return text.substr(at, end == std::string::npos ? std::string::npos : end - at);
 }
 
 long long manifest_integer(const std::optional<std::string>& text) {
