@@ -20,9 +20,11 @@ expect_exit 2 "missing scenario" -- "$BRINK" run "$WORK/nope.yaml" --out "$WORK/
 expect_stderr "nope.yaml: cannot open: no such file"
 expect_stderr "the shipped scenarios are in $PWD/scenarios/"
 # A shipped scenario's name typed outside the clone: brink names the file it probably meant.
-(cd "$WORK" && expect_exit 2 "a shipped scenario's bare name, elsewhere" -- "$BRINK" validate baseline.yaml
- expect_stderr "did you mean $OLDPWD/scenarios/baseline.yaml?"; echo "$passes $failures" > "$WORK/counts")
-read -r passes failures < "$WORK/counts"
+src=$PWD
+cd "$WORK" || exit 1
+expect_exit 2 "a shipped scenario's bare name, elsewhere" -- "$BRINK" validate baseline.yaml
+expect_stderr "did you mean $src/scenarios/baseline.yaml?"
+cd "$src" || exit 1
 expect_exit 2 "bad --set" -- "$BRINK" run "$SMALL" --set leaders.blue.traits.rationality=abc --out "$WORK/a"
 expect_stderr "--set:1:"
 [ ! -e "$WORK/a" ] && pass || fail "a failed start created $WORK/a"
