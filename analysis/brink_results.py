@@ -260,10 +260,16 @@ COLUMN_TYPES = {
 }
 
 
+def column_types_key(name: str, kind: str | None = None) -> str:
+    """The COLUMN_TYPES entry for the file `name` ("summary.csv") of a folder of `kind`: a calibration
+    folder's summary.csv is not a run's."""
+    own = f"{kind}/{name}"
+    return own if kind == CALIBRATION_KIND and own in COLUMN_TYPES else name
+
+
 def column_types(name: str, columns, kind: str | None = None) -> dict[str, str]:
     """The declared type of each of `columns` of the file `name` ("runs.csv"); undeclared columns are left out."""
-    key = f"calibration/{name}" if kind == CALIBRATION_KIND and f"calibration/{name}" in COLUMN_TYPES else name
-    rules = [(re.compile(pattern), kind_) for pattern, kind_ in COLUMN_TYPES.get(key, [])]
+    rules = [(re.compile(pattern), kind_) for pattern, kind_ in COLUMN_TYPES.get(column_types_key(name, kind), [])]
     types = {}
     for col in columns:
         for pattern, kind_ in rules:

@@ -163,8 +163,7 @@ def test_every_declared_rule_names_a_column_brink_writes(folders):
     for name in folders:
         r = br.load(folders[name])
         for table_name, df in r.tables.items():
-            key = (f"calibration/{table_name}.csv" if r.kind == br.CALIBRATION_KIND
-                   and f"calibration/{table_name}.csv" in br.COLUMN_TYPES else f"{table_name}.csv")
+            key = br.column_types_key(f"{table_name}.csv", r.kind)
             for pattern, _ in br.COLUMN_TYPES[key]:
                 if any(re.fullmatch(pattern, c) for c in df.columns):
                     used.add((key, pattern))
